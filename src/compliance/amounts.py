@@ -1,0 +1,77 @@
+"""Amounts in whole kronor, as plan authors write them.
+
+Accepted: an integer (``18174397``, ``18_174_397`` in YAML) or a string in
+Swedish style: ``"18 174 397 kr"``, ``"18 174 397"``, ``"1,5 mkr"``,
+``"71,8 miljoner kronor"``, ``"805 tkr"``. Rejected, with a reason: floats
+(``1.5`` could be öre or a typo for thousands), negative amounts, amounts with
+öre, booleans, anything else.
+
+Money never becomes a float here: decimals are parsed with :class:`Decimal`.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal, InvalidOperation
+
+_SPACES = re.compile(r"[\s\u00a0\u202f\u2009_]+")
+_UNITS: list[tuple[re.Pattern[str], int]] = [
+    (re.compile(r"(mkr|miljoner(\s*kronor)?|milj\.?(\s*kr)?|mnkr)$"), 1_000_000),
+    (re.compile(r"(tkr|tusen(\s*kronor)?)$"), 1_000),
+    (re.compile(r"(kr|kronor|sek|:-)$"), 1),
+]
+_NUMBER = re.compile(r"^(\d+)(?:,(\d+))?$")
+
+
+class AmountError(ValueError):
+    """An amount that is not a whole, non-negative number of kronor."""
+
+
+def format_kr(value: int, lang: str = "sv") -> str:
+    """``1266508`` → ``1 266 508 kr`` (sv) or ``SEK 1,266,508`` (en)."""
+    sign = "−" if value < 0 else ""
+    digits = f"{abs(value):,}"
+    if lang == "en":
+        return f"{sign}SEK {digits}"
+    return f"{sign}{digits.replace(',', ' ')} kr"
+
+
+def parse_amount(value: object) -> int:
+    """Return whole kronor for an accepted amount; raise :class:`AmountError` otherwise."""
+    if isinstance(value, bool):
+        raise AmountError("an amount must be a number of kronor, not true/false")
+    if isinstance(value, int):
+        if value < 0:
+            raise AmountError(f"negative amount {value}; amounts are kronor received or spent")
+        return value
+    if isinstance(value, float):
+        raise AmountError(
+            f"{value!r} is a decimal number; write whole kronor as an integer "
+            '(18174397) or a Swedish-style string ("18 174 397 kr", "1,5 mkr")'
+        )
+    if not isinstance(value, str):
+        raise AmountError(f"an amount must be a number of kronor, not {type(value).__name__}")
+    text = value.strip().lower()
+    if text.startswith(("-", "−")):
+        raise AmountError(f"negative amount {value!r}; amounts are kronor received or spent")
+    factor = 1
+    for pattern, unit in _UNITS:
+        match = pattern.search(text)
+        if match:
+            factor = unit
+            text = text[: match.start()]
+            break
+    text = _SPACES.sub("", text)
+    match = _NUMBER.match(text)
+    if not match:
+        raise AmountError(
+            f"cannot read {value!r} as kronor; write e.g. 18174397, "
+            '"18 174 397 kr" or "1,5 mkr"'
+        )
+    try:
+        amount = Decimal(match.group(1) + ("." + match.group(2) if match.group(2) else "")) * factor
+    except InvalidOperation:  # pragma: no cover - the regex admits only digits
+        raise AmountError(f"cannot read {value!r} as kronor") from None
+    if amount != amount.to_integral_value():
+        raise AmountError(f"{value!r} is not a whole number of kronor (öre are not used)")
+    return int(amount)

@@ -1,0 +1,226 @@
+"""The command line: parses options, calls the library, chooses the exit status.
+
+Exit status (shared/docs/cli-contract.md): 0 no failed finding at or above
+``--fail-on``; 1 at least one; 2 bad input or usage. An unexpected internal
+error prints one line and exits 3 (``COMPLIANCE_DEBUG=1`` shows the traceback).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sys
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from .errors import InputError
+from .loader import MAX_BYTES
+
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
+FAIL_ON = ("error", "warning", "info", "never")
+
+
+def write_output(text: str, output: str | None) -> None:
+    """Standard output, or a file written whole or not at all (temporary file, then rename)."""
+    if output is None or output == "-":
+        click.echo(text, nl=False)
+        return
+    target = Path(output)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
+            fh.write(text)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _date(ctx: click.Context, param: click.Parameter, value: str | None) -> dt.date:
+    if value is None:
+        return dt.date.today()
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)") from None
+
+
+def _guard(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Turn input errors into exit 2 and internal errors into one line and exit 3."""
+    import functools
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except InputError as exc:
+            for issue in exc.issues:
+                click.echo(f"error: {issue.one_line()}", err=True)
+            sys.exit(EXIT_INPUT)
+        except (click.exceptions.Exit, click.ClickException, SystemExit):
+            raise
+        except Exception as exc:  # noqa: BLE001 - the last line of defence
+            if os.environ.get("COMPLIANCE_DEBUG"):
+                raise
+            click.echo(
+                f"internal error: {type(exc).__name__}: {exc} "
+                "(set COMPLIANCE_DEBUG=1 for the traceback, and please report it)",
+                err=True,
+            )
+            sys.exit(EXIT_INTERNAL)
+
+    return wrapper
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="compliance")
+def main() -> None:
+    """Check regional grant plans against the conditions of the God och nära vård agreements."""
+
+
+rules_option = click.option(
+    "--rules",
+    "rules_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="The rules folder (default: the packs shipped with the tool).",
+)
+lang_option = click.option(
+    "--lang", type=click.Choice(["sv", "en"]), default="sv", show_default=True,
+    help="Language of titles and messages.",
+)
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True)
+@click.option(
+    "--format", "fmt",
+    type=click.Choice(["text", "json", "html", "markdown", "junit", "sarif"]),
+    default="text", show_default=True,
+)
+@click.option("--output", default=None, help="Write there instead of standard output.")
+@click.option("--as-of", "as_of", callback=_date, default=None,
+              help="Judge the plans as they stand on this date (default: today).")
+@lang_option
+@click.option("--fail-on", type=click.Choice(FAIL_ON), default="error", show_default=True,
+              help="Lowest severity of a failed finding that makes the exit status 1.")
+@rules_option
+@click.option("--max-bytes", type=click.IntRange(1), default=MAX_BYTES, show_default=True,
+              help="Refuse plan files larger than this.")
+@_guard
+def check(
+    paths: tuple[str, ...],
+    fmt: str,
+    output: str | None,
+    as_of: dt.date,
+    lang: str,
+    fail_on: str,
+    rules_dir: Path | None,
+    max_bytes: int,
+) -> None:
+    """Check plan files (a folder means every *.yaml/*.yml under it)."""
+    from . import render
+    from .check import Checker, collect_paths
+    from .rules import SEVERITY_RANK
+
+    checker = Checker(rules_dir, lang)
+    run = checker.check_files(collect_paths(paths), as_of, max_bytes)
+    write_output(render.get(fmt)(run, checker.book), output)
+    if run.errors:
+        for issue in run.errors:
+            if fmt != "text" or output is not None:
+                click.echo(f"error: {issue.one_line()}", err=True)
+        sys.exit(EXIT_INPUT)
+    if fail_on != "never":
+        floor = SEVERITY_RANK[fail_on]
+        if any(
+            f.outcome == "failed" and SEVERITY_RANK[f.severity] >= floor for f in run.findings()
+        ):
+            sys.exit(EXIT_FINDINGS)
+    sys.exit(EXIT_CLEAN)
+
+
+@main.group()
+def rules() -> None:
+    """The rule catalog: list, show, test, docs."""
+
+
+@rules.command("list")
+@rules_option
+@lang_option
+@_guard
+def rules_list(rules_dir: Path | None, lang: str) -> None:
+    """Every rule with its severity, title and source."""
+    from .packs import RULES_DIR, load_rulebook
+
+    book = load_rulebook(rules_dir or RULES_DIR)
+    for rule in book.rules:
+        src = "; ".join(s.cite() for s in rule.source)
+        click.echo(f"{rule.id}  {rule.severity:<8} {rule.title.get(lang)}  [{src}]")
+
+
+@rules.command("show")
+@click.argument("rule_id")
+@rules_option
+@lang_option
+@_guard
+def rules_show(rule_id: str, rules_dir: Path | None, lang: str) -> None:
+    """One rule: severity, sources with quotes, condition, examples."""
+    from .docs import rule_markdown
+    from .packs import RULES_DIR, load_rulebook
+
+    book = load_rulebook(rules_dir or RULES_DIR)
+    rule = book.by_id.get(rule_id.upper())
+    if rule is None:
+        raise click.UsageError(f"no rule {rule_id!r}; see 'compliance rules list'")
+    click.echo(rule_markdown(rule, book, lang), nl=False)
+
+
+@rules.command("test")
+@rules_option
+@_guard
+def rules_test(rules_dir: Path | None) -> None:
+    """Run every rule's examples (like `conftest verify`): exit 1 if one does not hold."""
+    from .ruletest import run_examples
+
+    outcomes = run_examples(rules_dir)
+    failed = [o for o in outcomes if not o.ok]
+    for o in outcomes:
+        click.echo(f"{'ok  ' if o.ok else 'FAIL'} {o.rule}  {o.example}")
+        if not o.ok:
+            click.echo(f"     {o.detail}")
+    click.echo(f"{len(outcomes) - len(failed)} passed, {len(failed)} failed")
+    sys.exit(EXIT_FINDINGS if failed else EXIT_CLEAN)
+
+
+@rules.command("docs")
+@click.option("--output", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+              default=Path("docs/rules"), show_default=True)
+@click.option("--check", "check_only", is_flag=True, help="Exit 1 if the docs are stale.")
+@rules_option
+@_guard
+def rules_docs(out_dir: Path, check_only: bool, rules_dir: Path | None) -> None:
+    """Generate rule documentation from rule metadata."""
+    from .docs import generate
+    from .packs import RULES_DIR, load_rulebook
+
+    book = load_rulebook(rules_dir or RULES_DIR)
+    pages = generate(book)
+    stale = [name for name, text in pages.items()
+             if not (out_dir / name).exists() or (out_dir / name).read_text("utf-8") != text]
+    if check_only:
+        for name in stale:
+            click.echo(f"stale: {out_dir / name}")
+        sys.exit(EXIT_FINDINGS if stale else EXIT_CLEAN)
+    for name in stale:
+        write_output(pages[name], str(out_dir / name))
+    click.echo(f"{len(pages)} pages, {len(stale)} written to {out_dir}")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

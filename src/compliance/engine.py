@@ -1,0 +1,253 @@
+"""The only module that imports durable-rules.
+
+It compiles the rules of one agreement pack into one durable-rules ruleset
+(once per process), asserts a plan's facts in one batch under a fresh session
+id, collects what fired, and deletes the session's state, so a batch of
+thousands of plans uses the memory of one and never reaches the engine's
+limit on live sessions.
+
+Each rule becomes up to two durable rules on a single fact:
+
+* **main**: the fact is of the rule's kind, the rule's ``applies_when`` and
+  ``when`` hold, and no field the rule reads is unknown → ``failed``;
+* **not evaluated**: the fact is of the rule's kind, ``applies_when`` holds,
+  and a field the rule reads is unknown (the pack lacks the figure behind
+  it) → ``not-evaluated``.
+
+A rule whose condition names a pack figure that is ``null`` compiles to the
+second kind only. A catch-all rule handles every other fact, since
+durable-rules raises on a fact that no rule matches.
+
+Pitfalls handled here (measured, see shared/docs/engineering.md): actions'
+exceptions come back as an ``exception`` key in the returned state and are
+raised; the host's background dispatch threads are not started, so every
+action runs inline, in order, in the calling thread.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import threading
+from dataclasses import dataclass
+from typing import Any
+
+from durable import engine as _durable
+
+from . import conditions as C
+from .facts import Fact
+from .packs import Agreement, Policy
+
+Hit = tuple[str, str, str, str | None]  # rule id, outcome, fact id, static reason
+
+
+class EngineError(RuntimeError):
+    """A rule action failed inside the engine: never let a broken rule pass silently."""
+
+
+class _QuietHost(_durable.Host):
+    """A host without the background dispatch timers: actions run inline only."""
+
+    def _run(self) -> None:  # noqa: D401 - overriding the timer start-up
+        return None
+
+
+_HOST: _QuietHost | None = None
+_LOCK = threading.Lock()
+_NAMES = itertools.count(1)
+_SIDS = itertools.count(1)
+
+
+def _host() -> _QuietHost:
+    global _HOST
+    if _HOST is None:
+        _HOST = _QuietHost()
+    return _HOST
+
+
+def namespace(pack: Agreement, policy: Policy | None) -> dict[str, Any]:
+    """The pack figures a condition may name as ``pack.…``."""
+    missing: dict[str, str] = {}
+    targets = {}
+    for name, target in pack.targets.items():
+        targets[name] = target.value
+        if target.value is None:
+            missing[f"targets.{name}"] = target.missing or f"{pack.id} gives no target {name}"
+    if policy is None:
+        missing["policy.followup_system"] = "no regional policy pack (policy.yaml) in the rules folder"
+    return {
+        "id": pack.id,
+        "year": pack.year,
+        "year_start": pack.year_start,
+        "year_end": pack.year_end,
+        "area_codes": sorted(pack.areas),
+        "earmarked_areas": sorted(c for c, a in pack.areas.items() if a.earmarked),
+        "purposes": {code: list(a.purposes) for code, a in pack.areas.items()},
+        "targets": targets,
+        "policy": {"followup_system": policy.followup_system if policy else None},
+        "_missing": missing,
+    }
+
+
+def _const(value: Any) -> Any:
+    if isinstance(value, dt.date):
+        return value.toordinal()
+    return value
+
+
+def _compile(cond: C.Cond, ns: dict[str, Any]) -> dict[str, Any]:
+    if isinstance(cond, C.All):
+        return {"$and": [_compile(c, ns) for c in cond.items]}
+    if isinstance(cond, C.AnyOf):
+        return {"$or": [_compile(c, ns) for c in cond.items]}
+    if isinstance(cond, C.Exists):
+        return {"$ex" if cond.present else "$nex": {cond.field: 1}}
+    if isinstance(cond, C.Compare):
+        op = C.OPS[cond.op]
+        operand = cond.operand
+        if isinstance(operand, C.FieldRef):
+            right: Any = {"$m": operand.name}
+        elif isinstance(operand, C.PackRef):
+            if operand.key:
+                raise C.ConditionError(f"{operand.text()}: a keyed figure works only with 'in'")
+            right = _const(C.lookup(ns, operand.path, operand.text()))
+        else:
+            right = _const(operand.value)
+        return {cond.field: right} if op == "$eq" else {op: {cond.field: right}}
+    if isinstance(cond, C.Member):
+        return _member(cond, ns)
+    raise C.ConditionError(f"unknown condition {cond!r}")  # pragma: no cover
+
+
+def _in_list(field: str, items: list[Any], negate: bool) -> dict[str, Any]:
+    if negate:
+        return {"$and": [{"$ex": {field: 1}}] + [{"$neq": {field: _const(v)}} for v in items]}
+    if not items:
+        return {"$and": [{"$ex": {field: 1}}, {"$nex": {field: 1}}]}  # never holds
+    return {"$or": [{field: _const(v)} for v in items]}
+
+
+def _member(cond: C.Member, ns: dict[str, Any]) -> dict[str, Any]:
+    if isinstance(cond.items, C.Const):
+        return _in_list(cond.field, list(cond.items.value), cond.negate)
+    ref = cond.items
+    value = C.lookup(ns, ref.path, ref.text())
+    if ref.key is None:
+        if not isinstance(value, list):
+            raise C.ConditionError(f"{ref.text()} is not a list")
+        return _in_list(cond.field, value, cond.negate)
+    if not isinstance(value, dict):
+        raise C.ConditionError(f"{ref.text()} is not a mapping")
+    branches = [
+        {"$and": [{ref.key: _const(key)}, _in_list(cond.field, list(items), cond.negate)]}
+        for key, items in sorted(value.items())
+    ]
+    return {"$or": branches} if branches else _in_list(cond.field, [], False)
+
+
+def _kinds(kinds: tuple[str, ...]) -> dict[str, Any]:
+    if len(kinds) == 1:
+        return {"kind": kinds[0]}
+    return {"$or": [{"kind": k} for k in kinds]}
+
+
+@dataclass
+class CompiledPack:
+    name: str
+    pack: Agreement
+    rule_ids: list[str]
+    static_reasons: dict[str, str]
+    reads: dict[str, list[str]]
+
+
+class Engine:
+    """Compiled rulesets for the packs of one rule book, reused for every plan."""
+
+    def __init__(self, rules: list[Any], policy: Policy | None) -> None:
+        self.rules = rules
+        self.policy = policy
+        self._compiled: dict[str, CompiledPack] = {}
+        self._hits: list[Hit] = []
+
+    def _action(self, rule_id: str, outcome: str, reason: str | None) -> Any:
+        hits = self._hits
+
+        def action(c: Any) -> None:
+            hits.append((rule_id, outcome, c.m["id"], reason))
+
+        return action
+
+    def compile(self, pack: Agreement) -> CompiledPack:
+        if pack.id in self._compiled:
+            return self._compiled[pack.id]
+        ns = namespace(pack, self.policy)
+        definition: dict[str, Any] = {}
+        rule_ids: list[str] = []
+        static: dict[str, str] = {}
+        reads: dict[str, list[str]] = {}
+        for n, rule in enumerate(self.rules):
+            if rule.id in pack.excluded_rules:
+                continue
+            rule_ids.append(rule.id)
+            kind = _kinds(rule.facts)
+            guard = rule.guard
+            when = rule.condition
+            read = sorted(C.fields(when) | (C.fields(guard) if guard else set()))
+            reads[rule.id] = read
+            try:
+                guard_c = [_compile(guard, ns)] if guard else []
+            except C.Missing as missing:
+                guard_c, when_c = [], None
+                static[rule.id] = self._reason(pack, missing)
+            else:
+                try:
+                    when_c = _compile(when, ns)
+                except C.Missing as missing:
+                    when_c = None
+                    static[rule.id] = self._reason(pack, missing)
+            if when_c is None:
+                definition[f"r{n:03d}_ne"] = {
+                    "all": [{"m": {"$and": [kind, *guard_c]}}],
+                    "run": self._action(rule.id, "not-evaluated", static[rule.id]),
+                }
+                continue
+            known = [{"$nex": {f"unknown__{f}": 1}} for f in read]
+            unknown = [{"$ex": {f"unknown__{f}": 1}} for f in read]
+            definition[f"r{n:03d}_main"] = {
+                "all": [{"m": {"$and": [kind, *guard_c, *known, when_c]}}],
+                "run": self._action(rule.id, "failed", None),
+            }
+            definition[f"r{n:03d}_ne"] = {
+                "all": [{"m": {"$and": [kind, *guard_c, {"$or": unknown}]}}],
+                "run": self._action(rule.id, "not-evaluated", None),
+            }
+        definition["zz_catch_all"] = {"all": [{"m": {"$ex": {"kind": 1}}}], "run": lambda c: None}
+        name = f"compliance_{pack.id}_{next(_NAMES)}"
+        with _LOCK:
+            _host().register_rulesets({name: definition})
+        compiled = CompiledPack(name, pack, rule_ids, static, reads)
+        self._compiled[pack.id] = compiled
+        return compiled
+
+    @staticmethod
+    def _reason(pack: Agreement, missing: C.Missing) -> str:
+        return missing.reason or f"{pack.id} lacks the figure {missing.ref}"
+
+    def run(self, pack: Agreement, facts: list[Fact]) -> list[Hit]:
+        """Evaluate one plan's facts; the session's state is deleted afterwards."""
+        compiled = self.compile(pack)
+        sid = str(next(_SIDS))
+        messages = [{**fact.engine_view(), "sid": sid} for fact in facts]
+        self._hits.clear()
+        host = _host()
+        try:
+            if messages:
+                state = host.assert_facts(compiled.name, messages)
+                if isinstance(state, dict) and "exception" in state:
+                    raise EngineError(f"a rule action failed: {state['exception']}")
+            # an `any:` may match one fact through several branches: one finding each
+            hits = list(dict.fromkeys(self._hits))
+        finally:
+            self._hits.clear()
+            host.delete_state(compiled.name, sid)
+        return hits

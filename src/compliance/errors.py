@@ -1,0 +1,57 @@
+"""Input errors: what cannot be read, named by file, line, column and field.
+
+An input error is never a finding: findings are about a plan that could be read.
+The CLI turns every :class:`InputError` into one line per issue and exit status 2.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True, order=True)
+class Issue:
+    """One thing wrong with one input file."""
+
+    file: str
+    line: int | None
+    column: int | None
+    message: str
+    field: str | None = None
+
+    def one_line(self) -> str:
+        where = self.file
+        if self.line is not None:
+            where += f":{self.line}"
+            if self.column is not None:
+                where += f":{self.column}"
+        what = f"{self.field}: " if self.field else ""
+        return f"{where}: {what}{self.message}"
+
+    def as_dict(self) -> dict[str, object]:
+        out: dict[str, object] = {"file": self.file, "line": self.line, "column": self.column}
+        if self.field:
+            out["field"] = self.field
+        out["message"] = self.message
+        return out
+
+
+@dataclass
+class InputError(Exception):
+    """One or more issues that make an input file unusable."""
+
+    issues: list[Issue] = field(default_factory=list)
+
+    @classmethod
+    def at(
+        cls,
+        file: str,
+        message: str,
+        line: int | None = None,
+        column: int | None = None,
+        field: str | None = None,
+    ) -> InputError:
+        return cls([Issue(file, line, column, message, field)])
+
+    def __str__(self) -> str:
+        return "\n".join(issue.one_line() for issue in self.issues)

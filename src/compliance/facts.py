@@ -1,0 +1,374 @@
+"""Plan + agreement pack + as-of date → facts: the quantities rules compare.
+
+Facts are quantities, never verdicts: ``planned``, ``allocation``,
+``depreciation_allowed``, ``charged``, ``deadline``, ``submitted``,
+``days_late``. The judgement (``charged > depreciation_allowed``) stays in the
+rule file. Everything a condition cannot compute (sums, depreciation, which
+deadlines have passed as of a date) is derived here, once, in one pass.
+
+A figure that depends on something the pack does not know is left out of the
+fact and named in ``unknown`` with the reason; the engine then reports the
+rules that read it as *not evaluated*.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from . import allocation
+from .loader import PathT
+from .models import Activity, Area, Plan
+from .packs import Agreement
+from .plans import LoadedPlan
+
+REPORT_KINDS = (
+    "requisition",
+    "partial-report",
+    "final-report",
+    "financial-report",
+    "patient-contract-plan",
+    "vfu-report",
+)
+
+
+@dataclass
+class Fact:
+    kind: str
+    id: str
+    path: PathT
+    data: dict[str, Any]
+    unknown: dict[str, str] = field(default_factory=dict)
+
+    def engine_view(self) -> dict[str, Any]:
+        """What the engine sees: scalars only, dates as day numbers, unknowns flagged."""
+        out: dict[str, Any] = {"id": self.id, "kind": self.kind}
+        for key, value in self.data.items():
+            if value is None or isinstance(value, list | tuple | dict):
+                continue
+            if isinstance(value, dt.date):
+                value = value.toordinal()
+            out[key] = value
+        for key in self.unknown:
+            out[f"unknown__{key}"] = 1
+        return out
+
+
+def _text(value: str | None) -> str | None:
+    return value if value else None
+
+
+def depreciation(
+    cost: int, life_years: int, in_service: dt.date, year: int
+) -> tuple[int, int]:
+    """Straight-line depreciation allowed in ``year``, pro rata from the month in service.
+
+    Returns (whole kronor allowed, months depreciated in the year). Rounded down:
+    the grant may carry at most the year's depreciation.
+    """
+    life_months = life_years * 12
+    if in_service.year > year:
+        months = 0
+    elif in_service.year == year:
+        months = 13 - in_service.month
+    else:
+        before = (year - in_service.year) * 12 - (in_service.month - 1)
+        months = max(0, min(12, life_months - before))
+    months = min(months, life_months)
+    return cost * months // life_months, months
+
+
+class _Builder:
+    def __init__(self, loaded: LoadedPlan, pack: Agreement, as_of: dt.date) -> None:
+        self.loaded = loaded
+        self.plan: Plan = loaded.plan
+        self.pack = pack
+        self.as_of = as_of
+        self.facts: list[Fact] = []
+        self.planned_by_area: dict[str, int] = {}
+        for area in self.plan.areas:
+            total = sum(a.amount for a in area.activities)
+            self.planned_by_area[area.area] = self.planned_by_area.get(area.area, 0) + total
+        self.row, self.row_missing = allocation.region_allocation(pack, self.plan.plan.region)
+
+    def add(self, kind: str, path: PathT, data: dict[str, Any], unknown: dict[str, str] | None = None) -> None:
+        from .loader import format_path
+
+        self.facts.append(Fact(kind, f"{kind}:{format_path(path) or 'plan'}", path, data, unknown or {}))
+
+    def has(self, path: PathT) -> bool:
+        return path in self.loaded.locs.marks
+
+    # -- plan ------------------------------------------------------------------
+    def plan_fact(self) -> None:
+        header = self.plan.plan
+        planned = sum(self.planned_by_area.values())
+        unknown: dict[str, str] = {}
+        data: dict[str, Any] = {
+            "plan": header.id,
+            "region": header.region,
+            "agreement": header.agreement,
+            "planned": planned,
+            "responsible": _text(header.responsible),
+            "stated_total": header.stated_total,
+            "parts_total": sum(a.allocation or 0 for a in self.plan.areas),
+        }
+        values = [v for v in self.row.values()]
+        if self.row_missing is None and all(v is not None for v in values):
+            total = sum(v for v in values if v is not None)
+            data.update(allocation=total, excess=planned - total)
+        else:
+            unknown["allocation"] = self.row_missing or "the pack lacks part of the region's allocation"
+        pack = self.pack
+        if pack.model is not None:
+            data["region_in_table"] = header.region in pack.model.population
+        elif pack.region_table is not None and (
+            header.region in pack.region_table.rows or pack.region_table.complete
+        ):
+            data["region_in_table"] = header.region in pack.region_table.rows
+        else:
+            unknown["region_in_table"] = (
+                pack.allocation_missing
+                or (pack.region_table.missing if pack.region_table else None)
+                or f"{pack.id} does not list the regions it funds"
+            )
+        self.add("plan", ("plan",), data, unknown)
+
+    # -- areas and activities --------------------------------------------------
+    def area_fact(self, index: int, area: Area) -> None:
+        spec = self.pack.areas.get(area.area)
+        planned = sum(a.amount for a in area.activities)
+        data: dict[str, Any] = {
+            "area": area.area,
+            "allocation": area.allocation,
+            "planned": planned,
+            "known_area": spec is not None,
+            "earmarked": spec.earmarked if spec else None,
+            "stated_total": area.stated_total,
+            "parts_total": planned,
+            "responsible": _text(area.responsible),
+            "private_providers": _text(area.private_providers),
+            "agreement": self.pack.id,
+        }
+        unknown: dict[str, str] = {}
+        if area.allocation is not None:
+            data["excess"] = planned - area.allocation
+            data["unplanned"] = area.allocation - planned
+        if spec is not None:
+            agreed = self.row.get(area.area)
+            if agreed is None:
+                unknown["agreement_allocation"] = (
+                    spec.missing or self.row_missing or f"{self.pack.id} gives no figure for {area.area}"
+                )
+            else:
+                data["agreement_allocation"] = agreed
+                if area.allocation is not None:
+                    data["allocation_diff"] = abs(area.allocation - agreed)
+        self.add("area", ("areas", index), data, unknown)
+
+    def activity_fact(self, a_index: int, area: Area, i: int, act: Activity) -> None:
+        pack = self.pack
+        period = act.period
+        data: dict[str, Any] = {
+            "activity": act.id,
+            "name": act.name,
+            "area": area.area,
+            "amount": act.amount,
+            "unassigned": act.unassigned,
+            "responsible": _text(act.responsible),
+            "purpose": _text(act.purpose),
+            "provider": act.provider,
+            "new": act.new,
+            "followup_id": _text(act.followup_id),
+            "period_start": period.start if period else pack.year_start,
+            "period_end": period.end if period else pack.year_end,
+            "additional_resources": act.additional_resources is True,
+            "requirement": _text(act.requirement),
+        }
+        if act.exit_plan is not None:
+            data["exit_strategy"] = act.exit_plan.strategy
+            data["exit_annual_cost"] = act.exit_plan.annual_cost
+        if act.investment is not None:
+            inv = act.investment
+            allowed, months = depreciation(inv.cost, inv.useful_life_years, inv.in_service, pack.year)
+            charged = inv.charged if inv.charged is not None else act.amount
+            data.update(
+                investment_cost=inv.cost,
+                useful_life_years=inv.useful_life_years,
+                in_service=inv.in_service,
+                charged=charged,
+                depreciation_allowed=allowed,
+                depreciation_months=months,
+                depreciation_excess=charged - allowed,
+            )
+        if act.private_provider is not None:
+            pp = act.private_provider
+            data["private_provider"] = _text(pp.name)
+            data["contract"] = pp.contract
+            data["reports_on_request"] = pp.reports_on_request is True
+        elif act.provider in ("private", "mixed"):
+            data["reports_on_request"] = False
+        self.add("activity", ("areas", a_index, "activities", i), data)
+
+    # -- reports and documents ---------------------------------------------------
+    def report_facts(self) -> None:
+        reports = self.plan.reports
+        for kind, doc in sorted(self.pack.documents.items()):
+            if kind not in REPORT_KINDS:
+                continue
+            indexed = [(i, r) for i, r in enumerate(reports) if r.kind == kind]
+            done = [(i, r) for i, r in indexed if r.submitted is not None and r.submitted <= self.as_of]
+            done.sort(key=lambda ir: (ir[1].submitted, ir[0]))
+            required = True
+            if doc.required_when_planned is not None:
+                required = self.planned_by_area.get(doc.required_when_planned, 0) > 0
+            data: dict[str, Any] = {"document": kind, "required": required, "as_of": self.as_of}
+            unknown: dict[str, str] = {}
+            if done:
+                data["submitted"] = done[0][1].submitted
+                given = [r for _, r in done if r.recipients]
+                if given and doc.recipients:
+                    sent = {name.casefold() for _, r in done for name in r.recipients}
+                    lacking = [name for name in doc.recipients if name.casefold() not in sent]
+                    data["missing_recipients"] = len(lacking)
+                    data["missing_recipient_names"] = lacking
+            if doc.deadline is None:
+                unknown["deadline"] = doc.missing or f"{self.pack.id} gives no deadline for {kind}"
+            else:
+                data["deadline"] = doc.deadline
+                data["recipients"] = doc.recipients
+                end = data.get("submitted", self.as_of)
+                data["days_late"] = max(0, (end - doc.deadline).days)
+            if done:
+                path: PathT = ("reports", done[0][0])
+            elif indexed:
+                path = ("reports", indexed[0][0])
+            else:
+                path = ("reports",) if self.has(("reports",)) else ("plan",)
+            self.facts.append(Fact("report", f"report:{kind}", path, data, unknown))
+
+    def document_facts(self) -> None:
+        contents = self.pack.partial_report_contents
+        for i, report in enumerate(self.plan.reports):
+            if report.submitted is None or report.submitted > self.as_of:
+                continue  # not sent yet, as of the evaluation date
+            refs = report.references
+            gender = report.gender_equality
+            data: dict[str, Any] = {
+                "document": report.kind,
+                "submitted": report.submitted,
+                "signed_by": _text(report.signed_by),
+                "ref_agreement": _text(refs.agreement) if refs else None,
+                "ref_payment": _text(refs.payment_decision) if refs else None,
+                "gender_equality": gender is True,
+                "gender_exempt_reason": getattr(gender, "exempt_reason", None) or None,
+            }
+            unknown: dict[str, str] = {}
+            if contents is None:
+                unknown["contents_missing"] = (
+                    f"{self.pack.id} does not list what a partial report must contain"
+                )
+            else:
+                have = set(report.contents or [])
+                lacking = [c for c in contents if c not in have]
+                data["contents_missing"] = len(lacking)
+                data["contents_missing_list"] = lacking
+            self.add("document", ("reports", i), data, unknown)
+
+    def financial_fact(self) -> None:
+        fin = self.plan.financials
+        if fin is None:
+            return
+        doc = self.pack.documents.get("repayment")
+        data: dict[str, Any] = {
+            "received": fin.received,
+            "total_costs": fin.total_costs,
+            "unspent": fin.unspent,
+            "as_of": self.as_of,
+        }
+        unknown: dict[str, str] = {}
+        if fin.cost_items:
+            data["cost_items_total"] = sum(c.amount for c in fin.cost_items)
+        if fin.received is not None and fin.total_costs is not None:
+            data["unspent_computed"] = fin.received - fin.total_costs
+        cert = fin.certification
+        data["certified_by"] = _text(cert.by) if cert else None
+        data["verdict"] = cert.verdict if cert else None
+        data["deviations"] = _text(cert.deviations) if cert else None
+        data["measures"] = _text(cert.measures) if cert else None
+        if doc is None or doc.deadline is None:
+            unknown["repayment_deadline"] = (
+                doc.missing if doc and doc.missing else f"{self.pack.id} gives no repayment deadline"
+            )
+        else:
+            deadline = doc.deadline
+            data["repayment_deadline"] = deadline
+            repaid = 0
+            paid = fin.repaid
+            if paid is not None and paid.date is not None and paid.date <= min(self.as_of, deadline):
+                repaid = paid.amount
+            data["repaid"] = repaid
+            if "unspent_computed" in data:
+                data["shortfall"] = max(0, data["unspent_computed"] - repaid)
+        self.add("financials", ("financials",), data, unknown)
+
+    def requirement_facts(self) -> None:
+        where: PathT = ("areas",) if self.has(("areas",)) else ("plan",)
+        for code, req in sorted(self.pack.requirements.items()):
+            required = True
+            if req.required_when_planned is not None:
+                required = self.planned_by_area.get(req.required_when_planned, 0) > 0
+            count = sum(
+                1
+                for area in self.plan.areas
+                for act in area.activities
+                if act.requirement == code and not act.unassigned
+            )
+            self.facts.append(
+                Fact(
+                    "requirement",
+                    f"requirement:{code}",
+                    where,
+                    {"requirement": code, "required": required, "activities": count,
+                     "requirement_name": req.name.sv},
+                )
+            )
+
+    def indicator_facts(self) -> None:
+        ind = self.plan.indicators
+        if ind is None:
+            return
+        for name, target in sorted(self.pack.targets.items()):
+            value = getattr(ind, name, None)
+            if value is None:
+                continue
+            unknown: dict[str, str] = {}
+            data: dict[str, Any] = {"indicator": name, "value": value}
+            if target.value is None:
+                unknown["target"] = target.missing or f"{self.pack.id} gives no target for {name}"
+            else:
+                data["target"] = target.value
+                data["shortfall"] = round(target.value - value, 4)
+            self.add("indicator", ("indicators", name), data, unknown)
+
+    def build(self) -> list[Fact]:
+        self.plan_fact()
+        for a, area in enumerate(self.plan.areas):
+            self.area_fact(a, area)
+            for i, act in enumerate(area.activities):
+                self.activity_fact(a, area, i, act)
+        self.report_facts()
+        self.document_facts()
+        self.financial_fact()
+        self.requirement_facts()
+        self.indicator_facts()
+        return self.facts
+
+
+def build_facts(
+    loaded: LoadedPlan, pack: Agreement, as_of: dt.date, previous: LoadedPlan | None = None
+) -> list[Fact]:
+    """Derive every fact the rules read from one plan (and the version it revises)."""
+    facts = _Builder(loaded, pack, as_of).build()
+    return facts

@@ -1,0 +1,226 @@
+"""YAML with line numbers, duplicate-key rejection and bounds.
+
+PyYAML composes the node graph (with the C composer when present); this module
+turns it into plain Python values itself, so that it can
+
+* remember the line and column of every key and item (``Locations``),
+* reject duplicate keys (PyYAML silently keeps the last one),
+* bound alias expansion, nesting depth and file size, so a hostile file
+  answers within seconds and bounded memory, and
+* report every failure as an :class:`~compliance.errors.InputError` naming the
+  file, line and column.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import InputError
+
+try:  # the C loader is several times faster; fall back silently when absent
+    from yaml import CSafeLoader as _Loader
+except ImportError:  # pragma: no cover - depends on how PyYAML was built
+    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+
+PathT = tuple[str | int, ...]
+
+MAX_BYTES = 2 * 1024 * 1024
+MAX_NODES = 200_000
+MAX_DEPTH = 64
+
+
+def format_path(path: PathT) -> str:
+    """``("areas", 3, "activities", 1)`` → ``areas[3].activities[1]``."""
+    out = ""
+    for part in path:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out
+
+
+@dataclass
+class Locations:
+    """Line and column (1-based) of every key and sequence item of a document."""
+
+    file: str
+    marks: dict[PathT, tuple[int, int]] = field(default_factory=dict)
+
+    def line_of(self, path: PathT) -> tuple[int, int]:
+        """The mark of ``path``, or of its nearest ancestor that has one."""
+        p = tuple(path)
+        while p:
+            if p in self.marks:
+                return self.marks[p]
+            p = p[:-1]
+        return self.marks.get((), (1, 1))
+
+
+@dataclass
+class _Budget:
+    nodes: int = 0
+
+
+_SCALARS = _Loader.yaml_constructors if hasattr(_Loader, "yaml_constructors") else {}
+
+
+class _Builder:
+    def __init__(self, file: str, max_nodes: int, max_depth: int) -> None:
+        self.file = file
+        self.max_nodes = max_nodes
+        self.max_depth = max_depth
+        self.nodes = 0
+        self.locs = Locations(file)
+        self.constructor = yaml.constructor.SafeConstructor()
+
+    def fail(self, node: yaml.Node, message: str, path: PathT = ()) -> InputError:
+        mark = node.start_mark
+        return InputError.at(
+            self.file, message, mark.line + 1, mark.column + 1, format_path(path) or None
+        )
+
+    def build(self, node: yaml.Node, path: PathT, depth: int) -> Any:
+        self.nodes += 1
+        if self.nodes > self.max_nodes:
+            raise self.fail(
+                node,
+                f"document expands to more than {self.max_nodes} nodes "
+                "(an alias bomb?); refusing to expand it",
+                path,
+            )
+        if depth > self.max_depth:
+            raise self.fail(node, f"nesting deeper than {self.max_depth} levels", path)
+        if isinstance(node, yaml.MappingNode):
+            return self._mapping(node, path, depth)
+        if isinstance(node, yaml.SequenceNode):
+            out = []
+            for i, item in enumerate(node.value):
+                self.locs.marks[path + (i,)] = (item.start_mark.line + 1, item.start_mark.column + 1)
+                out.append(self.build(item, path + (i,), depth + 1))
+            return out
+        return self._scalar(node, path)
+
+    def _mapping(self, node: yaml.MappingNode, path: PathT, depth: int) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        first_line: dict[str, int] = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode):
+                raise self.fail(key_node, "a key must be a plain word, not a list or mapping", path)
+            key = self._scalar(key_node, path)
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                raise self.fail(key_node, "merge keys (<<) are not supported", path)
+            if not isinstance(key, str):
+                key = str(key).lower() if isinstance(key, bool) else str(key)
+            line = key_node.start_mark.line + 1
+            if key in out:
+                raise self.fail(
+                    key_node,
+                    f"duplicate key {key!r} (first given on line {first_line[key]})",
+                    path + (key,),
+                )
+            first_line[key] = line
+            self.locs.marks[path + (key,)] = (line, key_node.start_mark.column + 1)
+            out[key] = self.build(value_node, path + (key,), depth + 1)
+        return out
+
+    def _scalar(self, node: yaml.Node, path: PathT) -> Any:
+        tag = node.tag
+        if tag == "tag:yaml.org,2002:str":
+            return node.value
+        ctor = _SCALARS.get(tag) or yaml.constructor.SafeConstructor.yaml_constructors.get(tag)
+        if ctor is None:
+            raise self.fail(node, f"unsupported YAML tag {tag}", path)
+        try:
+            value = ctor(self.constructor, node)
+        except (ValueError, OverflowError) as exc:
+            if tag == "tag:yaml.org,2002:timestamp":
+                raise self.fail(node, f"impossible date {node.value!r} ({exc})", path) from None
+            raise self.fail(node, f"cannot read {node.value!r}: {exc}", path) from None
+        except yaml.YAMLError as exc:
+            raise self.fail(node, f"cannot read value: {exc}", path) from None
+        if isinstance(value, dt.datetime):
+            if value.time() == dt.time(0) and value.tzinfo is None:
+                return value.date()
+            return value
+        return value
+
+
+def load_text(
+    text: str,
+    file: str,
+    *,
+    max_nodes: int = MAX_NODES,
+    max_depth: int = MAX_DEPTH,
+) -> tuple[Any, Locations]:
+    """Parse one YAML document from ``text``; return its value and locations."""
+    if not text.strip():
+        raise InputError.at(file, "the file is empty", 1, 1)
+    try:
+        node = yaml.compose(text, Loader=_Loader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        problem = exc.problem or exc.context or "malformed YAML"
+        if mark is None:
+            raise InputError.at(file, f"malformed YAML: {problem}") from None
+        raise InputError.at(
+            file, f"malformed YAML: {problem}", mark.line + 1, mark.column + 1
+        ) from None
+    except yaml.YAMLError as exc:
+        raise InputError.at(file, f"malformed YAML: {exc}") from None
+    except RecursionError:
+        raise InputError.at(file, f"nesting deeper than {max_depth} levels") from None
+    if node is None:
+        raise InputError.at(file, "the file holds no YAML document", 1, 1)
+    builder = _Builder(file, max_nodes, max_depth)
+    builder.locs.marks[()] = (node.start_mark.line + 1, node.start_mark.column + 1)
+    try:
+        value = builder.build(node, (), 0)
+    except RecursionError:
+        raise InputError.at(file, f"nesting deeper than {max_depth} levels") from None
+    return value, builder.locs
+
+
+def read_text(path: Path, display: str, max_bytes: int = MAX_BYTES) -> str:
+    """Read a file as strict UTF-8 within a size bound; never modifies it."""
+    try:
+        size = path.stat().st_size
+    except FileNotFoundError:
+        raise InputError.at(display, "no such file") from None
+    except OSError as exc:
+        raise InputError.at(display, f"cannot read the file: {exc.strerror}") from None
+    if path.is_dir():
+        raise InputError.at(display, "is a folder, not a file")
+    if size > max_bytes:
+        raise InputError.at(
+            display, f"the file is {size} bytes, over the bound of {max_bytes} bytes (--max-bytes)"
+        )
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InputError.at(display, f"cannot read the file: {exc.strerror}") from None
+    if b"\x00" in data:
+        offset = data.index(b"\x00")
+        line = data.count(b"\n", 0, offset) + 1
+        raise InputError.at(display, "binary content (a NUL byte); a plan is UTF-8 text", line)
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise InputError.at(
+            display, f"not valid UTF-8 (byte 0x{data[exc.start]:02x})", line, column
+        ) from None
+    return text.removeprefix("\ufeff")
+
+
+def load_file(
+    path: Path, display: str | None = None, max_bytes: int = MAX_BYTES
+) -> tuple[Any, Locations]:
+    display = display if display is not None else str(path)
+    return load_text(read_text(path, display, max_bytes), display)

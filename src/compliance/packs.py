@@ -1,0 +1,213 @@
+"""Agreement packs, the regional policy pack and rule files: data, loaded and validated.
+
+A rules folder holds
+
+* ``<id>/agreement.yaml``: one agreement year's figures (areas, amounts,
+  the region table or the allocation model's inputs, deadlines, targets),
+  each with the seed and section it comes from; a figure no seed gives is
+  ``null`` with the reason in ``missing``;
+* ``policy.yaml`` (anywhere): a regional policy pack, the parameters of the
+  region's own conditions (e.g. the follow-up system's name);
+* every other ``*.yaml``: one rule each (see :mod:`compliance.rules`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from .errors import InputError
+from .loader import load_file
+from .plans import validate
+
+RULES_DIR = Path(__file__).resolve().parent.parent.parent / "rules"
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Lang(_Model):
+    sv: str
+    en: str
+
+    def get(self, lang: str) -> str:
+        return self.en if lang == "en" else self.sv
+
+
+class Source(_Model):
+    document: str
+    section: str
+    quote: str | None = None
+
+    def cite(self) -> str:
+        return f"{self.document} {self.section}"
+
+
+class AreaSpec(_Model):
+    name: Lang
+    national_amount: int | None = None
+    earmarked: bool = False
+    purposes: list[str] = Field(default_factory=list)
+    allocated_by: Literal["population", "population-plus-base", "unknown"] = "population"
+    base_per_region: int = 0
+    source: Source
+    missing: str | None = None
+
+
+class RegionTable(_Model):
+    """A published table of what regions receive per area (when the model's inputs are unknown)."""
+
+    complete: bool
+    source: Source
+    rows: dict[str, dict[str, int]]
+    missing: str | None = None
+
+
+class County(_Model):
+    population: int
+    individuals: int
+
+
+class Municipal(_Model):
+    amounts: dict[str, int]
+    counties: dict[str, County]
+    source: Source
+
+
+class Model(_Model):
+    """The allocation model's inputs (003 §9)."""
+
+    census_date: dt.date
+    source: Source
+    population: dict[str, int]
+    municipal: Municipal | None = None
+
+
+class Document(_Model):
+    deadline: dt.date | None = None
+    recipients: list[str] = Field(default_factory=list)
+    required_when_planned: str | None = None  # an area code: required only when it is planned
+    source: Source | None = None
+    missing: str | None = None
+
+
+class Target(_Model):
+    value: float | None = None
+    source: Source | None = None
+    missing: str | None = None
+
+
+class Requirement(_Model):
+    name: Lang
+    required_when_planned: str | None = None
+    source: Source
+
+
+class Agreement(_Model):
+    id: str
+    title: Lang
+    year: int
+    sources: list[Source]
+    areas: dict[str, AreaSpec]
+    region_table: RegionTable | None = None
+    model: Model | None = None
+    allocation_missing: str | None = None
+    documents: dict[str, Document]
+    requirements: dict[str, Requirement] = Field(default_factory=dict)
+    targets: dict[str, Target] = Field(default_factory=dict)
+    partial_report_contents: list[str] | None = None
+    excluded_rules: dict[str, str] = Field(default_factory=dict)
+    notes: list[str] = Field(default_factory=list)
+
+    @property
+    def year_start(self) -> dt.date:
+        return dt.date(self.year, 1, 1)
+
+    @property
+    def year_end(self) -> dt.date:
+        return dt.date(self.year, 12, 31)
+
+
+class Policy(_Model):
+    """A regional policy pack: the region's own conditions' parameters (001 §2.1.5)."""
+
+    id: str
+    title: Lang
+    followup_system: str
+    source: Source
+
+
+class RuleBook:
+    """Everything in one rules folder, loaded once per process and validated."""
+
+    def __init__(
+        self,
+        root: Path,
+        agreements: dict[str, Agreement],
+        policy: Policy | None,
+        rules: list[Any],
+    ) -> None:
+        self.root = root
+        self.agreements = agreements
+        self.policy = policy
+        self.rules = rules
+        self.by_id = {rule.id: rule for rule in rules}
+
+    def agreement(self, agreement_id: str) -> Agreement | None:
+        return self.agreements.get(agreement_id)
+
+
+def _display(path: Path, root: Path) -> str:
+    try:
+        return str(path.relative_to(root.parent))
+    except ValueError:
+        return str(path)
+
+
+@functools.lru_cache(maxsize=8)
+def load_rulebook(root: Path = RULES_DIR) -> RuleBook:
+    """Load and validate a rules folder. Raises :class:`InputError` naming file and line."""
+    from .rules import load_rule  # rules import packs for Lang/Source
+
+    root = Path(root)
+    if not root.is_dir():
+        raise InputError.at(str(root), "no such rules folder")
+    agreements: dict[str, Agreement] = {}
+    policy: Policy | None = None
+    rules: dict[str, Any] = {}
+    for path in sorted(root.rglob("*.y*ml")):
+        if path.suffix not in (".yaml", ".yml") or path.name.startswith("_"):
+            continue
+        display = _display(path, root)
+        data, locs = load_file(path, display)
+        if path.name == "agreement.yaml":
+            pack = validate(data, locs, Agreement)
+            if pack.id != path.parent.name:
+                raise InputError.at(
+                    display, f"pack id {pack.id!r} differs from its folder {path.parent.name!r}", 1
+                )
+            agreements[pack.id] = pack
+        elif path.name == "policy.yaml":
+            policy = validate(data, locs, Policy)
+        else:
+            rule = load_rule(data, locs)
+            if rule.id in rules:
+                raise InputError.at(
+                    display, f"rule {rule.id} is defined twice (also in {rules[rule.id].file})", 1
+                )
+            rules[rule.id] = rule
+    if not agreements:
+        raise InputError.at(str(root), "the rules folder holds no agreement pack (*/agreement.yaml)")
+    for pack in agreements.values():
+        for rule_id in pack.excluded_rules:
+            if rule_id not in rules:
+                raise InputError.at(
+                    f"{pack.id}/agreement.yaml", f"excluded_rules names unknown rule {rule_id}"
+                )
+    return RuleBook(root, agreements, policy, [rules[k] for k in sorted(rules)])
+

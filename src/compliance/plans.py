@@ -1,0 +1,167 @@
+"""Loading plan files: YAML with locations → validated :class:`Plan`.
+
+Validation errors from pydantic are turned into issues that name the file,
+the line and column of the offending key, the field path, and what to do
+(the allowed values, or the nearest known field for a typo).
+"""
+
+from __future__ import annotations
+
+import difflib
+import types
+import typing
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from .errors import InputError, Issue
+from .loader import MAX_BYTES, Locations, PathT, format_path, load_file, load_text
+from .models import Plan
+
+
+@dataclass(frozen=True)
+class LoadedPlan:
+    """A validated plan with where it came from."""
+
+    plan: Plan
+    file: str
+    locs: Locations
+    path: Path | None = None
+
+    def line(self, path: PathT) -> int:
+        return self.locs.line_of(path)[0]
+
+
+def _unwrap(annotation: Any) -> list[Any]:
+    """The model classes and element types inside an annotation."""
+    origin = typing.get_origin(annotation)
+    if origin is typing.Annotated:
+        return _unwrap(typing.get_args(annotation)[0])
+    if origin in (typing.Union, types.UnionType, list):
+        out: list[Any] = []
+        for arg in typing.get_args(annotation):
+            out.extend(_unwrap(arg))
+        return out
+    return [annotation]
+
+
+def _model_at(model: type[BaseModel], loc: tuple[Any, ...]) -> type[BaseModel] | None:
+    current: Any = model
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        if not (isinstance(current, type) and issubclass(current, BaseModel)):
+            return None
+        field = current.model_fields.get(part)
+        if field is None:
+            return None
+        candidates = [c for c in _unwrap(field.annotation) if isinstance(c, type)]
+        models = [c for c in candidates if issubclass(c, BaseModel)]
+        current = models[0] if models else None
+    return current if isinstance(current, type) and issubclass(current, BaseModel) else None
+
+
+def _clean_loc(loc: tuple[Any, ...]) -> tuple[str | int, ...]:
+    # pydantic adds union-member and validator names to loc; keep only data keys
+    data_keys: list[str | int] = []
+    for part in loc:
+        if isinstance(part, int) or isinstance(part, str) and not (
+            part[:1].isupper() or part.startswith(("function-", "literal[", "bool", "int"))
+        ):
+            data_keys.append(part)
+    return tuple(data_keys)
+
+
+def _message(err: dict[str, Any], model: type[BaseModel], loc: tuple[str | int, ...]) -> str:
+    kind = err["type"]
+    if kind == "extra_forbidden":
+        key = str(loc[-1])
+        parent = _model_at(model, loc[:-1])
+        known = sorted(parent.model_fields) if parent else []
+        close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        allowed = f" (known fields: {', '.join(known)})" if known and not close else ""
+        return f"unknown field {key!r}{hint}{allowed}"
+    if kind == "missing":
+        return "is required"
+    if kind == "literal_error":
+        expected = err.get("ctx", {}).get("expected", "")
+        return f"{err['input']!r} is not one of the allowed values: {expected}"
+    if kind == "value_error":
+        return str(err["ctx"]["error"]) if "ctx" in err else err["msg"]
+    msg = err["msg"]
+    if "input" in err and not isinstance(err["input"], dict | list):
+        msg += f" (got {err['input']!r})"
+    return msg
+
+
+def validation_issues(
+    exc: ValidationError, model: type[BaseModel], locs: Locations
+) -> list[Issue]:
+    issues: dict[tuple[str | int, ...], Issue] = {}
+    for err in exc.errors():
+        loc = _clean_loc(tuple(err["loc"]))
+        if loc in issues:  # one issue per field: union members repeat the same complaint
+            continue
+        line, column = locs.line_of(loc)
+        issues[loc] = Issue(
+            locs.file, line, column, _message(dict(err), model, loc), format_path(loc) or None
+        )
+    return sorted(issues.values(), key=lambda i: (i.line or 0, i.column or 0, i.field or ""))
+
+
+def validate(data: Any, locs: Locations, model: type[BaseModel]) -> Any:
+    if not isinstance(data, dict):
+        kind = "a list" if isinstance(data, list) else type(data).__name__
+        raise InputError.at(
+            locs.file, f"the top level must be a mapping (plan:, areas:, …), not {kind}", 1, 1
+        )
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise InputError(validation_issues(exc, model, locs)) from None
+
+
+def _check_plan(loaded: LoadedPlan) -> None:
+    seen: dict[str, tuple[str | int, ...]] = {}
+    for a, area in enumerate(loaded.plan.areas):
+        for i, activity in enumerate(area.activities):
+            path = ("areas", a, "activities", i, "id")
+            if activity.id in seen:
+                first = loaded.line(seen[activity.id])
+                line, column = loaded.locs.line_of(path)
+                raise InputError.at(
+                    loaded.file,
+                    f"activity id {activity.id!r} is used twice (first on line {first}); "
+                    "ids are unique within a plan",
+                    line,
+                    column,
+                    format_path(path),
+                )
+            seen[activity.id] = path
+
+
+def load_plan(path: Path, display: str | None = None, max_bytes: int = MAX_BYTES) -> LoadedPlan:
+    """Read and validate one plan file. Raises :class:`InputError`."""
+    display = display if display is not None else str(path)
+    data, locs = load_file(path, display, max_bytes)
+    loaded = LoadedPlan(validate(data, locs, Plan), display, locs, path)
+    _check_plan(loaded)
+    return loaded
+
+
+def plan_from_text(text: str, display: str = "<example>") -> LoadedPlan:
+    data, locs = load_text(text, display)
+    loaded = LoadedPlan(validate(data, locs, Plan), display, locs)
+    _check_plan(loaded)
+    return loaded
+
+
+def plan_from_data(data: Any, display: str = "<example>") -> LoadedPlan:
+    """Validate an in-memory mapping (rule examples); locations are approximate."""
+    locs = Locations(display)
+    loaded = LoadedPlan(validate(data, locs, Plan), display, locs)
+    _check_plan(loaded)
+    return loaded

@@ -1,0 +1,42 @@
+"""Renderers: one file per output format behind one small interface.
+
+A renderer is a function ``render(run: CheckRun, book: RuleBook) -> str``
+registered under its format name. Adding a format is one new module that
+calls :func:`register`.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ..findings import CheckRun
+    from ..packs import RuleBook
+
+Renderer = Callable[["CheckRun", "RuleBook"], str]
+
+FORMATS = ("text", "json", "html", "markdown", "junit", "sarif")
+_MODULES = {"text": "text", "json": "json_", "html": "html", "markdown": "markdown",
+            "junit": "junit", "sarif": "sarif"}
+EXTENSIONS = {"text": "txt", "json": "json", "html": "html", "markdown": "md",
+              "junit": "xml", "sarif": "sarif"}
+
+
+def get(name: str) -> Renderer:
+    """The renderer for a format name; imported only when asked for."""
+    module = importlib.import_module(f"{__name__}.{_MODULES[name]}")
+    renderer: Renderer = module.render
+    return renderer
+
+
+def available() -> list[str]:
+    out = []
+    for name in FORMATS:
+        try:
+            importlib.import_module(f"{__name__}.{_MODULES[name]}")
+        except ImportError:
+            continue
+        out.append(name)
+    return out

@@ -1,0 +1,136 @@
+"""Rule files: one rule each, as data.
+
+A rule holds its stable id, severity, title and message in Swedish and
+English, its sources (document, section, a short Swedish quote), the fact kind
+it reads, the condition (``applies_when``: which facts it is about; ``when``:
+when such a fact breaks it), the values a finding shows, and examples that
+pass and fail, which the tests and ``compliance rules test`` run.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from . import conditions
+from .errors import InputError
+from .loader import Locations
+from .packs import Lang, Source
+from .plans import validate
+
+Severity = Literal["error", "warning", "info"]
+SEVERITY_RANK = {"info": 0, "warning": 1, "error": 2}
+FACT_KINDS = (
+    "plan",
+    "area",
+    "activity",
+    "report",
+    "document",
+    "financials",
+    "requirement",
+    "indicator",
+    "revision",
+    "revision-area",
+    "revision-activity",
+)
+
+_PLACEHOLDER = re.compile(r"\{([a-z_][a-z0-9_.]*)(?::(kr|date|pct|list))?\}")
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ExpectedFinding(_Model):
+    outcome: Literal["failed", "not-evaluated"] = "failed"
+    path: str | None = None
+    values: dict[str, Any] = Field(default_factory=dict)
+
+
+class Example(_Model):
+    name: str
+    as_of: dt.date
+    plan: dict[str, Any]
+    previous: dict[str, Any] | None = None
+    expect: list[ExpectedFinding] = Field(default_factory=list)
+
+
+class Rule(_Model):
+    id: Annotated[str, Field(pattern=r"^[A-Z]+-\d{3}$")]
+    severity: Severity
+    title: Lang
+    message: Lang
+    fix: Lang | None = None
+    source: list[Source] = Field(min_length=1)
+    fact: str | list[str]
+    applies_when: Any = None
+    when: Any
+    values: list[str] = Field(default_factory=list)
+    examples: list[Example] = Field(min_length=2)
+    file: str = ""
+
+    @property
+    def facts(self) -> tuple[str, ...]:
+        return (self.fact,) if isinstance(self.fact, str) else tuple(self.fact)
+
+    @property
+    def guard(self) -> conditions.Cond | None:
+        return conditions.parse(self.applies_when) if self.applies_when is not None else None
+
+    @property
+    def condition(self) -> conditions.Cond:
+        return conditions.parse(self.when)
+
+    @model_validator(mode="after")
+    def _check(self) -> Rule:
+        for kind in self.facts:
+            if kind not in FACT_KINDS:
+                raise ValueError(f"unknown fact kind {kind!r}; one of {', '.join(FACT_KINDS)}")
+        try:
+            self.condition  # noqa: B018 - parse to validate
+            self.guard  # noqa: B018
+        except conditions.ConditionError as exc:
+            raise ValueError(str(exc)) from None
+        fails = [e for e in self.examples if any(f.outcome == "failed" for f in e.expect)]
+        passes = [e for e in self.examples if not e.expect]
+        if not fails or not passes:
+            raise ValueError("a rule needs at least one failing and one passing example")
+        for text in (self.message.sv, self.message.en):
+            for name, _ in _PLACEHOLDER.findall(text):
+                if not name.startswith("pack.") and name not in self.values:
+                    raise ValueError(f"message placeholder {{{name}}} is not listed in values")
+        return self
+
+
+def load_rule(data: Any, locs: Locations) -> Rule:
+    if isinstance(data, dict):
+        data = {**data, "file": locs.file}
+    rule: Rule = validate(data, locs, Rule)
+    return rule
+
+
+def render(text: str, values: dict[str, Any], pack_values: dict[str, Any], lang: str) -> str:
+    """Fill ``{name}`` / ``{name:kr}`` placeholders; no expressions, no attribute access."""
+    from .amounts import format_kr
+
+    def one(match: re.Match[str]) -> str:
+        name, fmt = match.group(1), match.group(2)
+        value = pack_values.get(name[5:]) if name.startswith("pack.") else values.get(name)
+        if value is None:
+            return "—"
+        if fmt == "kr" and isinstance(value, int):
+            return format_kr(value, lang)
+        if fmt == "pct" and isinstance(value, int | float):
+            return f"{value * 100:.1f} %".replace(".", "," if lang == "sv" else ".")
+        if fmt == "list" and isinstance(value, list | tuple):
+            return ", ".join(str(v) for v in value)
+        return str(value)
+
+    return _PLACEHOLDER.sub(one, text)
+
+
+def rule_error(file: str, message: str) -> InputError:
+    return InputError.at(file, message, 1, 1)

@@ -1,0 +1,41 @@
+from __future__ import annotations
+
+import datetime as dt
+import textwrap
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared"
+SEEDS = SHARED / "seeds"
+
+
+@pytest.fixture(scope="session")
+def checker():
+    from compliance.check import Checker
+
+    return Checker()
+
+
+@pytest.fixture
+def write(tmp_path):
+    """Write a dedented YAML text to a file and return its path."""
+
+    def _write(text: str, name: str = "plan.yaml") -> Path:
+        path = tmp_path / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
+        return path
+
+    return _write
+
+
+def seed(name: str) -> Path:
+    path = SEEDS / name
+    if not path.exists():
+        pytest.skip(f"the seed documents are not beside this checkout ({path} is absent)")
+    return path
+
+
+AS_OF = dt.date(2020, 4, 1)

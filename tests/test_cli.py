@@ -1,0 +1,111 @@
+"""The command-line contract: exit status, JSON shape, bad input."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from compliance.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE = "plans/rjh-gnv-2020.yaml"
+
+
+def run(*args):
+    return CliRunner().invoke(main, list(args), catch_exceptions=False)
+
+
+def test_example_plan_json(monkeypatch):
+    monkeypatch.chdir(ROOT)
+    result = run("check", EXAMPLE, "--format", "json", "--as-of", "2020-04-01")
+    assert result.exit_code == 1
+    doc = json.loads(result.output)
+    assert doc["as_of"] == "2020-04-01"
+    (plan,) = doc["results"]
+    assert (plan["file"], plan["plan"], plan["agreement"]) == (EXAMPLE, "rjh-gnv-2020", "gnv-2020")
+    over = [f for f in plan["findings"] if f["rule"] == "GNV-102"]
+    assert len(over) == 1
+    assert over[0]["values"] == {
+        "area": "karriartjanster", "allocation": 1266508, "planned": 1300000, "excess": 33492
+    }
+    assert over[0]["location"]["file"] == EXAMPLE
+    assert over[0]["location"]["path"] == "areas[5]"
+    assert "33 492 kr" in over[0]["message"]
+    keys = [(f["location"]["file"], f["rule"], f["location"]["line"]) for f in plan["findings"]]
+    assert keys == sorted(keys)
+    assert doc["summary"]["plans"] == 1 and doc["summary"]["errors"] == 0
+
+
+def test_english_messages(monkeypatch):
+    monkeypatch.chdir(ROOT)
+    result = run("check", EXAMPLE, "--format", "json", "--as-of", "2020-04-01", "--lang", "en")
+    doc = json.loads(result.output)
+    over = next(f for f in doc["results"][0]["findings"] if f["rule"] == "GNV-102")
+    assert "SEK 33,492" in over["message"]
+
+
+def test_fail_on_never_exits_zero(monkeypatch):
+    monkeypatch.chdir(ROOT)
+    assert run("check", EXAMPLE, "--as-of", "2020-04-01", "--fail-on", "never").exit_code == 0
+
+
+def test_invalid_plan_exit_2_with_file_and_line(write):
+    path = write(
+        """
+        plan:
+          id: p
+          region: Region Jämtland Härjedalen
+          agreement: gnv-2020
+        areas:
+          - area: nara-vard
+            activities:
+              - id: a
+                amount: 1.5
+        """,
+        "broken.yaml",
+    )
+    result = CliRunner().invoke(main, ["check", str(path), "--as-of", "2020-04-01"])
+    assert result.exit_code == 2
+    assert f"{path}:9:" in result.output
+    assert "areas[0].activities[0].amount" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_bad_file_among_good_ones(write, monkeypatch):
+    monkeypatch.chdir(ROOT)
+    bad = write("plan: [\n", "bad.yaml")
+    result = run("check", EXAMPLE, str(bad), "--format", "json", "--as-of", "2020-04-01")
+    assert result.exit_code == 2
+    doc = json.loads(result.stdout)
+    assert len(doc["results"]) == 1 and doc["results"][0]["findings"]
+    assert doc["errors"][0]["file"] == str(bad) and doc["errors"][0]["line"] == 2
+
+
+def test_unknown_agreement_is_input_error(write):
+    path = write("plan: {id: p, region: R, agreement: gnv-1999}\n")
+    result = CliRunner().invoke(main, ["check", str(path)])
+    assert result.exit_code == 2
+    assert "unknown agreement 'gnv-1999'" in result.output and ":1:" in result.output
+
+
+def test_bad_option_is_usage_error(monkeypatch):
+    monkeypatch.chdir(ROOT)
+    assert CliRunner().invoke(main, ["check", EXAMPLE, "--as-of", "2020-13-01"]).exit_code == 2
+    assert CliRunner().invoke(main, ["check", EXAMPLE, "--format", "pdf"]).exit_code == 2
+
+
+def test_output_is_byte_identical_across_runs(monkeypatch):
+    monkeypatch.chdir(ROOT)
+    first = run("check", "plans", "--format", "json", "--as-of", "2021-04-30").output
+    assert first == run("check", "plans", "--format", "json", "--as-of", "2021-04-30").output
+
+
+def test_console_script_runs_in_a_new_process():
+    proc = subprocess.run(
+        [sys.executable, "-m", "compliance.cli", "check", EXAMPLE, "--as-of", "2020-04-01"],
+        cwd=ROOT, capture_output=True, text=True, timeout=60,
+    )
+    assert proc.returncode == 1, proc.stderr
+    assert "GNV-102" in proc.stdout and "rjh-gnv-2020.yaml:" in proc.stdout

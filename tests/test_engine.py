@@ -1,0 +1,78 @@
+"""The engine wrapper: state cleaned per plan, failures never silent, one importer."""
+
+import datetime as dt
+import resource
+from pathlib import Path
+
+import pytest
+
+from compliance import engine as engine_mod
+from compliance.plans import plan_from_data
+
+SRC = Path(__file__).resolve().parent.parent / "src" / "compliance"
+
+
+def small_plan(i: int, amount: int) -> dict:
+    return {
+        "plan": {"id": f"p{i}", "region": "Region Jämtland Härjedalen", "agreement": "gnv-2020"},
+        "areas": [
+            {
+                "area": "karriartjanster",
+                "allocation": 1266508,
+                "responsible": "HR",
+                "activities": [{"id": "a", "amount": amount, "responsible": "HR"}],
+            }
+        ],
+    }
+
+
+def _rss_kib() -> int:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+
+def test_5000_plans_in_one_process_without_growth(checker):
+    """Without delete_state the engine fails with MemoryError after ~1 000 sessions."""
+    as_of = dt.date(2020, 4, 1)
+    loaded = [plan_from_data(small_plan(i, 1266508 + (i % 2))) for i in range(50)]
+    for i in range(1000):
+        checker.check_plan(loaded[i % 50], as_of)
+    warm = _rss_kib()
+    fired = 0
+    for i in range(4000):
+        result = checker.check_plan(loaded[i % 50], as_of)
+        fired += sum(1 for f in result.findings if f.rule == "GNV-102")
+    assert fired == 2000  # every odd plan is 1 kr over
+    assert _rss_kib() - warm < 20 * 1024, "memory grew by more than 20 MiB over 4 000 plans"
+
+
+def test_action_failure_is_raised_not_swallowed(checker, monkeypatch):
+    def broken(self, rule_id, outcome, reason):
+        def action(c):
+            raise RuntimeError("boom")
+
+        return action
+
+    fresh = engine_mod.Engine(checker.book.rules, checker.book.policy)
+    monkeypatch.setattr(engine_mod.Engine, "_action", broken)
+    from compliance.facts import build_facts
+
+    loaded = plan_from_data(small_plan(1, 2000000))
+    pack = checker.book.agreement("gnv-2020")
+    with pytest.raises(engine_mod.EngineError, match="boom"):
+        fresh.run(pack, build_facts(loaded, pack, dt.date(2020, 4, 1)))
+
+
+def test_only_the_engine_module_imports_durable():
+    importers = [
+        p.name
+        for p in SRC.rglob("*.py")
+        if "import durable" in p.read_text() or "from durable" in p.read_text()
+    ]
+    assert importers == ["engine.py"]
+
+
+def test_no_background_dispatch_threads(checker):
+    import threading
+
+    checker.check_plan(plan_from_data(small_plan(1, 1)), dt.date(2020, 4, 1))
+    assert not [t for t in threading.enumerate() if isinstance(t, threading.Timer)]

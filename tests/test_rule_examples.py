@@ -1,0 +1,30 @@
+"""Every rule's own examples: failing ones give exactly the expected findings
+(values checked), passing ones none. The same runner backs `compliance rules test`."""
+
+import pytest
+
+from compliance.ruletest import check_example, example_cases
+
+CASES = example_cases()
+
+
+@pytest.mark.parametrize(("rule", "example"), [c for _, c in CASES], ids=[i for i, _ in CASES])
+def test_rule_example(checker, rule, example):
+    outcome = check_example(checker, rule, example)
+    assert outcome.ok, outcome.detail
+
+
+def test_every_rule_has_failing_and_passing_examples(checker):
+    for rule in checker.book.rules:
+        assert any(e.expect for e in rule.examples), rule.id
+        assert any(not e.expect for e in rule.examples), rule.id
+
+
+def test_a_wrong_expectation_is_caught(checker):
+    """The example runner itself can fail: change one expected value."""
+    rule = checker.book.by_id["GNV-102"]
+    failing = next(e for e in rule.examples if e.expect)
+    wrong = failing.model_copy(
+        update={"expect": [failing.expect[0].model_copy(update={"values": {"excess": 1}})]}
+    )
+    assert not check_example(checker, rule, wrong).ok
