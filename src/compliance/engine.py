@@ -145,6 +145,30 @@ def _member(cond: C.Member, ns: dict[str, Any]) -> dict[str, Any]:
     return {"$or": branches} if branches else _in_list(cond.field, [], False)
 
 
+def _branches(cond: dict[str, Any]) -> list[dict[str, Any]]:
+    """Split top-level ``$or``s into branches: one durable rule each, same action.
+
+    durable-rules allows at most 32 expressions in one rule
+    (MAX_SEQUENCE_EXPRESSIONS); a keyed list such as ``pack.purposes[area]``
+    expands past that in one rule but fits easily per branch. Findings are
+    deduplicated per rule and fact, so the split does not change the result.
+    """
+    if set(cond) == {"$or"}:
+        return [b for item in cond["$or"] for b in _branches(item)]
+    return [cond]
+
+
+def _size(cond: Any) -> int:
+    if isinstance(cond, dict):
+        if set(cond) & {"$and", "$or"}:
+            return sum(_size(c) for key in ("$and", "$or") for c in cond.get(key, []))
+        return 1
+    return 1
+
+
+MAX_EXPRESSIONS = 30  # durable-rules' limit is 32 per rule
+
+
 def _kinds(kinds: tuple[str, ...]) -> dict[str, Any]:
     if len(kinds) == 1:
         return {"kind": kinds[0]}
@@ -213,10 +237,17 @@ class Engine:
                 continue
             known = [{"$nex": {f"unknown__{f}": 1}} for f in read]
             unknown = [{"$ex": {f"unknown__{f}": 1}} for f in read]
-            definition[f"r{n:03d}_main"] = {
-                "all": [{"m": {"$and": [kind, *guard_c, *known, when_c]}}],
-                "run": self._action(rule.id, "failed", None),
-            }
+            for b, branch in enumerate(_branches(when_c)):
+                cond = {"$and": [kind, *guard_c, *known, branch]}
+                if _size(cond) > MAX_EXPRESSIONS:
+                    raise C.ConditionError(
+                        f"{rule.file}: rule {rule.id} compiles to {_size(cond)} comparisons in one "
+                        f"branch; durable-rules allows {MAX_EXPRESSIONS}: split it with any:"
+                    )
+                definition[f"r{n:03d}_main_{b:02d}"] = {
+                    "all": [{"m": cond}],
+                    "run": self._action(rule.id, "failed", None),
+                }
             definition[f"r{n:03d}_ne"] = {
                 "all": [{"m": {"$and": [kind, *guard_c, {"$or": unknown}]}}],
                 "run": self._action(rule.id, "not-evaluated", None),

@@ -97,8 +97,8 @@ class _Builder:
 
         self.facts.append(Fact(kind, f"{kind}:{format_path(path) or 'plan'}", path, data, unknown or {}))
 
-    def has(self, path: PathT) -> bool:
-        return path in self.loaded.locs.marks
+    def has(self, key: str) -> bool:
+        return key in self.plan.model_fields_set
 
     # -- plan ------------------------------------------------------------------
     def plan_fact(self) -> None:
@@ -107,6 +107,7 @@ class _Builder:
         unknown: dict[str, str] = {}
         data: dict[str, Any] = {
             "plan": header.id,
+            "scope": header.id,
             "region": header.region,
             "agreement": header.agreement,
             "planned": planned,
@@ -141,6 +142,7 @@ class _Builder:
         planned = sum(a.amount for a in area.activities)
         data: dict[str, Any] = {
             "area": area.area,
+            "scope": area.area,
             "allocation": area.allocation,
             "planned": planned,
             "known_area": spec is not None,
@@ -158,9 +160,8 @@ class _Builder:
         if spec is not None:
             agreed = self.row.get(area.area)
             if agreed is None:
-                unknown["agreement_allocation"] = (
-                    spec.missing or self.row_missing or f"{self.pack.id} gives no figure for {area.area}"
-                )
+                reason = spec.missing or self.row_missing or f"{self.pack.id} gives no figure for {area.area}"
+                unknown["agreement_allocation"] = unknown["allocation_diff"] = reason
             else:
                 data["agreement_allocation"] = agreed
                 if area.allocation is not None:
@@ -184,6 +185,7 @@ class _Builder:
             "period_start": period.start if period else pack.year_start,
             "period_end": period.end if period else pack.year_end,
             "additional_resources": act.additional_resources is True,
+            "agreement_year": pack.year,
             "requirement": _text(act.requirement),
         }
         if act.exit_plan is not None:
@@ -245,7 +247,7 @@ class _Builder:
             elif indexed:
                 path = ("reports", indexed[0][0])
             else:
-                path = ("reports",) if self.has(("reports",)) else ("plan",)
+                path = ("reports",) if self.has("reports") else ("plan",)
             self.facts.append(Fact("report", f"report:{kind}", path, data, unknown))
 
     def document_facts(self) -> None:
@@ -314,7 +316,7 @@ class _Builder:
         self.add("financials", ("financials",), data, unknown)
 
     def requirement_facts(self) -> None:
-        where: PathT = ("areas",) if self.has(("areas",)) else ("plan",)
+        where: PathT = ("areas",) if self.has("areas") else ("plan",)
         for code, req in sorted(self.pack.requirements.items()):
             required = True
             if req.required_when_planned is not None:

@@ -10,12 +10,14 @@ _WORDS = {
         "failed": "fel", "not-evaluated": "ej bedömd", "waived": "dispens",
         "error": "fel", "warning": "varning", "info": "info",
         "clean": "inga fynd", "summary": "Sammanfattning", "plans": "planer",
+        "errors_n": "fel", "warnings_n": "varningar", "infos_n": "info", "ne_n": "ej bedömda",
         "errors": "indatafel", "as_of": "bedömt per",
     },
     "en": {
         "failed": "failed", "not-evaluated": "not evaluated", "waived": "waived",
         "error": "error", "warning": "warning", "info": "info",
         "clean": "no findings", "summary": "Summary", "plans": "plans",
+        "errors_n": "errors", "warnings_n": "warnings", "infos_n": "info", "ne_n": "not evaluated",
         "errors": "input errors", "as_of": "as of",
     },
 }
@@ -38,9 +40,11 @@ def render(run: CheckRun, book: RuleBook) -> str:
     if run.errors:
         lines.append("")
     s = run.summary()
+    failed = [f for f in run.findings() if f.outcome == "failed"]
+    by_severity = {sev: sum(1 for f in failed if f.severity == sev) for sev in ("error", "warning", "info")}
     lines.append(
-        f"{w['summary']}: {s['plans']} {w['plans']}, {s['failed']} {w['failed']}, "
-        f"{s['not_evaluated']} {w['not-evaluated']}, {s['waived']} {w['waived']}, "
-        f"{s['errors']} {w['errors']}"
+        f"{w['summary']}: {s['plans']} {w['plans']}, {by_severity['error']} {w['errors_n']}, "
+        f"{by_severity['warning']} {w['warnings_n']}, {by_severity['info']} {w['infos_n']}, "
+        f"{s['not_evaluated']} {w['ne_n']}, {s['waived']} {w['waived']}, {s['errors']} {w['errors']}"
     )
     return "\n".join(lines) + "\n"

@@ -1,0 +1,55 @@
+"""The real plans in plans/ give what an auditor reading the seeds would expect
+(the README lists these findings and why)."""
+
+import datetime as dt
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def check(checker):
+    def _check(name, as_of):
+        run = checker.check_paths([str(ROOT / "plans" / name)], as_of)
+        assert not run.errors
+        (result,) = run.results
+        return result.findings
+
+    return _check
+
+
+def by_rule(findings, outcome="failed"):
+    return Counter(f.rule for f in findings if f.outcome == outcome)
+
+
+def test_2020_plan_as_of_april(check):
+    findings = check("rjh-gnv-2020.yaml", dt.date(2020, 4, 1))
+    assert by_rule(findings) == {
+        "GNV-102": 1,  # karriärtjänster 33 492 kr over
+        "GNV-104": 2,  # nära vård 74 397, vårdens medarbetare 37 789 not planned
+        "GNV-105": 1,  # vidareutbildning 32 542 under
+        "GNV-107": 2,  # BHV 1 140 877 and "Ofördelat" 1 300 000
+        "GNV-203": 1,  # the competence centre build-up has no exit budget
+        "GNV-206": 5,  # areas that do not say how private providers take part
+        "GNV-207": 16,  # no Stratsys registration in the decision
+        "GNV-208": 1,  # 2.1.2 names no overall responsible
+    }
+    assert by_rule(findings, "not-evaluated") == {"GNV-401": 1, "GNV-404": 1}
+    values = {f.rule: f.values for f in findings if f.rule in ("GNV-102", "GNV-105")}
+    assert values["GNV-102"]["excess"] == 33492
+    assert values["GNV-105"]["unplanned"] == 32542
+    unplanned = sorted(f.values["unplanned"] for f in findings if f.rule == "GNV-104")
+    assert unplanned == [37789, 74397]
+
+
+def test_2020_plan_as_of_after_the_year(check):
+    april = by_rule(check("rjh-gnv-2020.yaml", dt.date(2020, 4, 1)))
+    later = check("rjh-gnv-2020.yaml", dt.date(2021, 4, 30))
+    added = by_rule(later) - april
+    assert added == {"GNV-402": 1, "GNV-403": 1, "GNV-411": 1}
+    late = {f.rule: f.values["days_late"] for f in later if f.rule in added}
+    assert late == {"GNV-402": 212, "GNV-403": 30, "GNV-411": 334}
+    assert by_rule(later, "not-evaluated") == {"GNV-401": 1, "GNV-404": 1}
