@@ -109,3 +109,34 @@ def test_console_script_runs_in_a_new_process():
     )
     assert proc.returncode == 1, proc.stderr
     assert "GNV-102" in proc.stdout and "rjh-gnv-2020.yaml:" in proc.stdout
+
+
+def test_rule_docs_are_current(monkeypatch):
+    """docs/rules is generated from rule metadata; regenerate with `compliance rules docs`."""
+    monkeypatch.chdir(ROOT)
+    result = run("rules", "docs", "--check")
+    assert result.exit_code == 0, result.output
+
+
+def test_rules_list_and_show(monkeypatch):
+    listing = run("rules", "list").output.splitlines()
+    assert len(listing) == len({line.split()[0] for line in listing})
+    assert any(line.startswith("GNV-204  error") for line in listing)
+    shown = run("rules", "show", "GNV-204").output
+    assert "001 §2.1.5" in shown and "innevarande års avskrivning" in shown
+    assert "charged > depreciation_allowed" in shown
+    assert run("rules", "show", "GNV-999").exit_code == 2
+
+
+def test_rules_test_runs_a_custom_pack(tmp_path):
+    """A region's own rules folder is tested like `conftest verify`: a wrong example fails."""
+    import shutil
+
+    custom = tmp_path / "rules"
+    shutil.copytree(ROOT / "rules", custom)
+    rule = custom / "catalog" / "GNV-102.yaml"
+    rule.write_text(rule.read_text("utf-8").replace("excess: 33492", "excess: 33000"), "utf-8")
+    result = run("rules", "test", "--rules", str(custom))
+    assert result.exit_code == 1
+    assert "FAIL GNV-102" in result.output and "1 failed" in result.output
+    assert run("rules", "test").exit_code == 0

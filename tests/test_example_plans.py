@@ -53,3 +53,11 @@ def test_2020_plan_as_of_after_the_year(check):
     late = {f.rule: f.values["days_late"] for f in later if f.rule in added}
     assert late == {"GNV-402": 212, "GNV-403": 30, "GNV-411": 334}
     assert by_rule(later, "not-evaluated") == {"GNV-401": 1, "GNV-404": 1}
+
+
+def test_2023_plan_cannot_check_allocations(check):
+    findings = check("rjh-gnv-2023.yaml", dt.date(2023, 4, 4))
+    assert by_rule(findings) == {"GNV-206": 4, "GNV-208": 4}
+    assert by_rule(findings, "not-evaluated") == {"GNV-101": 1, "GNV-103": 4, "GNV-108": 1, "GNV-402": 1}
+    reasons = {f.message for f in findings if f.rule == "GNV-101"}
+    assert any("2023 regional table" in r for r in reasons)

@@ -8,8 +8,8 @@ from .packs import RuleBook
 from .rules import Rule
 
 
-def _yaml(data: object) -> str:
-    return yaml.safe_dump(data, allow_unicode=True, sort_keys=False, default_flow_style=None).rstrip()
+def _yaml(data: object, flow: bool | None = None) -> str:
+    return yaml.safe_dump(data, allow_unicode=True, sort_keys=False, default_flow_style=flow).rstrip()
 
 
 def rule_markdown(rule: Rule, book: RuleBook, lang: str = "sv") -> str:
@@ -28,8 +28,8 @@ def rule_markdown(rule: Rule, book: RuleBook, lang: str = "sv") -> str:
         lines.append(f"- {s.document} {s.section}{quote}")
     lines += ["", "## Condition", "", "```yaml"]
     if rule.applies_when is not None:
-        lines.append(_yaml({"applies_when": rule.applies_when}))
-    lines.append(_yaml({"when": rule.when}))
+        lines.append(_yaml({"applies_when": rule.applies_when}, flow=False))
+    lines.append(_yaml({"when": rule.when}, flow=False))
     lines += ["```", "", "## Message", "", f"- sv: {rule.message.sv}", f"- en: {rule.message.en}"]
     lines += ["", "## Examples", ""]
     for ex in rule.examples:
