@@ -12,10 +12,18 @@ remainder go to the name that sorts first, so the result is deterministic.
 
 from __future__ import annotations
 
+import json
+from dataclasses import dataclass
 from fractions import Fraction
-from typing import Any
+from pathlib import Path
+from typing import Annotated, Any
 
-from .packs import Agreement
+from pydantic import BaseModel, ConfigDict, Field
+
+from .errors import InputError
+from .loader import load_file
+from .packs import Agreement, County
+from .plans import validate
 
 
 def largest_remainder(total: int, quotas: dict[str, Fraction]) -> dict[str, int]:
@@ -107,8 +115,126 @@ def region_allocation(pack: Agreement, region: str) -> tuple[dict[str, int | Non
     return {code: None for code in pack.areas}, reason
 
 
-def load_population(data: Any) -> tuple[dict[str, int] | None, dict[str, dict[str, int]] | None]:
-    """A ``--population`` file's regions and counties (either may be absent)."""
-    regions = data.get("regions")
-    counties = data.get("counties")
+class _Population(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    regions: dict[str, Annotated[int, Field(ge=0, strict=True)]] | None = None
+    counties: dict[str, County] | None = None
+
+
+def load_population(path: Path, pack: Agreement) -> tuple[dict[str, int], dict[str, dict[str, int]]]:
+    """The pack's model inputs with a ``--population`` file's figures laid over them.
+
+    The file has the pack's shape (``regions: {NAME: population}``,
+    ``counties: {NAME: {population: N, individuals: N}}``); either may be left
+    out, and any name it leaves out keeps the pack's figure.
+    """
+    if pack.model is None:
+        raise InputError.at(
+            str(path),
+            f"{pack.id} has no allocation model to run on other figures "
+            f"({pack.allocation_missing or 'it holds only a published table'})",
+        )
+    data, locs = load_file(path, str(path))
+    given: _Population = validate(data, locs, _Population)
+    regions = dict(pack.model.population)
+    regions.update(given.regions or {})
+    muni = pack.model.municipal
+    counties = {name: c.model_dump() for name, c in muni.counties.items()} if muni else {}
+    for name, county in (given.counties or {}).items():
+        counties[name] = county.model_dump()
     return regions, counties
+
+
+@dataclass
+class AllocationResult:
+    agreement: str
+    method: str  # "model", "published table" or "unknown"
+    regions: dict[str, dict[str, int]]
+    municipalities: dict[str, dict[str, int]]
+    areas: list[str]
+    note: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "agreement": self.agreement,
+            "method": self.method,
+            "regions": self.regions,
+            "municipalities": self.municipalities,
+            **({"note": self.note} if self.note else {}),
+        }
+
+
+def _county_of(region: str, counties: dict[str, Any]) -> str | None:
+    name = region.removeprefix("Region ").casefold()
+    for county in counties:
+        if county.casefold() == name or county.casefold().removesuffix(" län") == name.removesuffix(" län"):
+            return county
+        if county.casefold().replace("län", "").strip() == name.replace("län", "").strip():
+            return county
+    if region == "Västra Götalandsregionen":
+        return next((c for c in counties if c.casefold().startswith("västra g")), None)
+    return None
+
+
+def compute(pack: Agreement, population_file: Path | None = None, region: str | None = None) -> AllocationResult:
+    """The ``allocation`` command's result: the model's, or the published table where that is all."""
+    areas = list(pack.areas)
+    if pack.model is not None:
+        if population_file is not None:
+            regions_in, counties_in = load_population(population_file, pack)
+            regions = regional(pack, regions_in)
+            munis = municipal(pack, counties_in)
+        else:
+            regions, munis = regional(pack), municipal(pack)
+        unknown = [c for c, a in pack.areas.items() if a.allocated_by == "unknown"]
+        reasons = "; ".join(pack.areas[c].missing or "" for c in unknown)
+        note = f"{', '.join(unknown)}: not distributed by population ({reasons})" if unknown else None
+        result = AllocationResult(pack.id, "model", regions, munis, areas, note)
+    elif pack.region_table is not None:
+        if population_file is not None:
+            load_population(population_file, pack)  # raises: no model to run
+        rows = {name: dict(row) for name, row in sorted(pack.region_table.rows.items())}
+        result = AllocationResult(pack.id, "published table", rows, {}, areas, pack.region_table.missing)
+    else:
+        if population_file is not None:
+            load_population(population_file, pack)
+        result = AllocationResult(pack.id, "unknown", {}, {}, areas, pack.allocation_missing)
+    if region is not None:
+        if region not in result.regions:
+            raise InputError.at("--region", f"{region!r} is not among the regions of {pack.id}")
+        county = _county_of(region, result.municipalities)
+        result.regions = {region: result.regions[region]}
+        result.municipalities = {county: result.municipalities[county]} if county else {}
+    return result
+
+
+def render_table(result: AllocationResult, fmt: str) -> str:
+    if fmt == "json":
+        return json.dumps(result.as_dict(), ensure_ascii=False, indent=2) + "\n"
+    out: list[str] = [f"{result.agreement}: {result.method}"]
+    if result.note:
+        out.append(f"note: {result.note}")
+    for title, table in (("regions", result.regions), ("municipalities per county", result.municipalities)):
+        if not table:
+            continue
+        cols = [a for a in result.areas if any(a in row for row in table.values())]
+        header = [title, *cols, "total"]
+        rows: list[list[Any]] = [
+            [name, *[row.get(c) for c in cols], sum(row.values())] for name, row in table.items()
+        ]
+        column_sums = [sum(row.get(c, 0) for row in table.values()) for c in cols]
+        totals: list[Any] = ["total", *column_sums, sum(column_sums)]
+        cells = [[str(x) if not isinstance(x, int) else f"{x:,}".replace(",", " ") for x in r]
+                 for r in [*rows, totals]]
+        cells = [[("—" if c == "None" else c) for c in r] for r in cells]
+        if fmt == "markdown":
+            out += ["", "| " + " | ".join(header) + " |", "|" + "---|" + "---:|" * (len(header) - 1)]
+            out += ["| " + " | ".join(r) + " |" for r in cells]
+        else:
+            widths = [max(len(str(r[i])) for r in [header, *cells]) for i in range(len(header))]
+            out.append("")
+            out.append("  ".join(h.ljust(widths[0]) if i == 0 else h.rjust(widths[i]) for i, h in enumerate(header)))
+            for r in cells:
+                out.append("  ".join(c.ljust(widths[0]) if i == 0 else c.rjust(widths[i]) for i, c in enumerate(r)))
+    return "\n".join(out) + "\n"

@@ -222,5 +222,37 @@ def rules_docs(out_dir: Path, check_only: bool, rules_dir: Path | None) -> None:
     click.echo(f"{len(pages)} pages, {len(stale)} written to {out_dir}")
 
 
+@main.command()
+@click.argument("agreement")
+@click.option("--region", default=None, help="Only this region (and its county's municipalities).")
+@click.option("--population", "population_file", type=click.Path(dir_okay=False, path_type=Path),
+              default=None, help="YAML with other population figures (regions: and/or counties:).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text",
+              show_default=True)
+@click.option("--output", default=None, help="Write there instead of standard output.")
+@rules_option
+@_guard
+def allocation(
+    agreement: str,
+    region: str | None,
+    population_file: Path | None,
+    fmt: str,
+    output: str | None,
+    rules_dir: Path | None,
+) -> None:
+    """What each region (and each county's municipalities) receives under AGREEMENT."""
+    from .allocation import compute, render_table
+    from .packs import RULES_DIR, load_rulebook
+
+    book = load_rulebook(rules_dir or RULES_DIR)
+    pack = book.agreement(agreement)
+    if pack is None:
+        raise click.UsageError(
+            f"unknown agreement {agreement!r}; the rules folder has: {', '.join(sorted(book.agreements))}"
+        )
+    result = compute(pack, population_file, region)
+    write_output(render_table(result, fmt), output)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

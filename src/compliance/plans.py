@@ -63,15 +63,24 @@ def _model_at(model: type[BaseModel], loc: tuple[Any, ...]) -> type[BaseModel] |
     return current if isinstance(current, type) and issubclass(current, BaseModel) else None
 
 
-def _clean_loc(loc: tuple[Any, ...]) -> tuple[str | int, ...]:
-    # pydantic adds union-member and validator names to loc; keep only data keys
-    data_keys: list[str | int] = []
-    for part in loc:
-        if isinstance(part, int) or isinstance(part, str) and not (
-            part[:1].isupper() or part.startswith(("function-", "literal[", "bool", "int"))
-        ):
-            data_keys.append(part)
-    return tuple(data_keys)
+def _clean_loc(loc: tuple[Any, ...], data: Any) -> tuple[str | int, ...]:
+    """The data path of a pydantic error location.
+
+    pydantic puts union-member and validator tags (``GenderExemption``,
+    ``function-after[…]``) between the data keys; walking the data keeps only
+    the parts that are keys or indices there (and a last, missing field).
+    """
+    out: list[str | int] = []
+    current = data
+    for i, part in enumerate(loc):
+        in_dict = isinstance(current, dict) and part in current
+        in_list = isinstance(current, list) and isinstance(part, int) and 0 <= part < len(current)
+        if in_dict or in_list:
+            out.append(part)
+            current = current[part]
+        elif i == len(loc) - 1 and isinstance(part, str) and isinstance(current, dict):
+            out.append(part)  # a required field that is absent
+    return tuple(out)
 
 
 def _message(err: dict[str, Any], model: type[BaseModel], loc: tuple[str | int, ...]) -> str:
@@ -98,11 +107,11 @@ def _message(err: dict[str, Any], model: type[BaseModel], loc: tuple[str | int, 
 
 
 def validation_issues(
-    exc: ValidationError, model: type[BaseModel], locs: Locations
+    exc: ValidationError, model: type[BaseModel], locs: Locations, data: Any = None
 ) -> list[Issue]:
     issues: dict[tuple[str | int, ...], Issue] = {}
     for err in exc.errors():
-        loc = _clean_loc(tuple(err["loc"]))
+        loc = _clean_loc(tuple(err["loc"]), data)
         if loc in issues:  # one issue per field: union members repeat the same complaint
             continue
         line, column = locs.line_of(loc)
@@ -121,7 +130,7 @@ def validate(data: Any, locs: Locations, model: type[BaseModel]) -> Any:
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        raise InputError(validation_issues(exc, model, locs)) from None
+        raise InputError(validation_issues(exc, model, locs, data)) from None
 
 
 def _check_plan(loaded: LoadedPlan) -> None:
