@@ -18,6 +18,7 @@ from .findings import CheckRun, Finding, Location, PlanResult, SourceRef
 from .loader import MAX_BYTES, format_path
 from .packs import RULES_DIR, RuleBook, load_rulebook
 from .plans import LoadedPlan, load_plan
+from .revisions import load_previous
 from .rules import Rule, render
 
 
@@ -118,6 +119,7 @@ class Checker:
             location=Location(loaded.file, line, format_path(fact.path)),
             values=values,
             area=fact.data.get("area"),
+            subject=fact.id,
         )
 
     def _pack_values(self, pack_id: str) -> dict[str, Any]:
@@ -136,7 +138,8 @@ class Checker:
         for path, display in files:
             try:
                 loaded = load_plan(path, display, max_bytes)
-                results.append(self.check_plan(loaded, as_of))
+                previous = load_previous(loaded, max_bytes)
+                results.append(self.check_plan(loaded, as_of, previous))
             except InputError as exc:
                 errors.extend(exc.issues)
         results.sort(key=lambda r: (r.file, r.plan))

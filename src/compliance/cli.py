@@ -254,5 +254,25 @@ def allocation(
     write_output(render_table(result, fmt), output)
 
 
+@main.command()
+@click.argument("old", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("new", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text",
+              show_default=True)
+@lang_option
+@rules_option
+@_guard
+def diff(old: Path, new: Path, fmt: str, lang: str, rules_dir: Path | None) -> None:
+    """The reallocation table between two versions of a plan, and the moves the agreement forbids."""
+    from .check import Checker
+    from .plans import load_plan
+    from .revisions import diff as make_diff
+    from .revisions import render_diff
+
+    checker = Checker(rules_dir, lang)
+    before, after = load_plan(old, str(old)), load_plan(new, str(new))
+    click.echo(render_diff(make_diff(checker, before, after), fmt, lang), nl=False)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -368,9 +368,88 @@ class _Builder:
         return self.facts
 
 
+def _amounts(plan: Plan) -> tuple[dict[str, int], dict[tuple[str, str], int]]:
+    areas: dict[str, int] = {}
+    activities: dict[tuple[str, str], int] = {}
+    for area in plan.areas:
+        areas[area.area] = areas.get(area.area, 0)
+        for act in area.activities:
+            areas[area.area] += act.amount
+            key = (area.area, act.id)
+            activities[key] = activities.get(key, 0) + act.amount
+    return areas, activities
+
+
+def revision_facts(loaded: LoadedPlan, previous: LoadedPlan, pack: Agreement) -> list[Fact]:
+    """Per area and activity: before, after and change between a plan and the version it revises."""
+    plan, old = loaded.plan, previous.plan
+    before_areas, before_acts = _amounts(old)
+    after_areas, after_acts = _amounts(plan)
+    area_index = {area.area: a for a, area in enumerate(plan.areas)}
+    act_index = {
+        (area.area, act.id): (a, i)
+        for a, area in enumerate(plan.areas)
+        for i, act in enumerate(area.activities)
+    }
+    names = {(area.area, act.id): act.name for p in (old, plan) for area in p.areas for act in area.activities}
+    facts: list[Fact] = []
+    decision = plan.plan.decision
+    facts.append(
+        Fact(
+            "revision",
+            "revision:plan",
+            ("plan",),
+            {
+                "previous": previous.file,
+                "decision_body": _text(decision.body) if decision else None,
+                "decision_reference": _text(decision.reference) if decision else None,
+                "decision_date": decision.date if decision else None,
+            },
+        )
+    )
+
+    def earmarked(code: str) -> bool | None:
+        spec = pack.areas.get(code)
+        return spec.earmarked if spec else None
+
+    for code in sorted(set(before_areas) | set(after_areas)):
+        before, after = before_areas.get(code, 0), after_areas.get(code, 0)
+        path: PathT = ("areas", area_index[code]) if code in area_index else ("areas",)
+        facts.append(
+            Fact(
+                "revision-area",
+                f"revision-area:{code}",
+                path,
+                {"area": code, "before": before, "after": after, "change": after - before,
+                 "earmarked": earmarked(code), "previous": previous.file},
+            )
+        )
+    for key in sorted(set(before_acts) | set(after_acts)):
+        code, act_id = key
+        before, after = before_acts.get(key, 0), after_acts.get(key, 0)
+        if key in act_index:
+            a, i = act_index[key]
+            path = ("areas", a, "activities", i)
+        else:
+            path = ("areas", area_index[code]) if code in area_index else ("areas",)
+        facts.append(
+            Fact(
+                "revision-activity",
+                f"revision-activity:{code}/{act_id}",
+                path,
+                {"area": code, "activity": act_id, "name": names.get(key), "before": before,
+                 "after": after, "change": after - before, "earmarked": earmarked(code),
+                 "previous": previous.file},
+            )
+        )
+    return facts
+
+
 def build_facts(
     loaded: LoadedPlan, pack: Agreement, as_of: dt.date, previous: LoadedPlan | None = None
 ) -> list[Fact]:
     """Derive every fact the rules read from one plan (and the version it revises)."""
     facts = _Builder(loaded, pack, as_of).build()
+    if previous is not None:
+        facts.extend(revision_facts(loaded, previous, pack))
     return facts

@@ -43,6 +43,7 @@ class Finding:
     values: dict[str, Any]
     area: str | None = None
     waiver: dict[str, Any] | None = None
+    subject: str | None = None  # the fact it is about (not rendered)
 
     def sort_key(self) -> tuple[Any, ...]:
         return (self.location.file, self.rule, self.location.line, self.location.path, self.message)

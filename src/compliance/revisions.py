@@ -1,0 +1,148 @@
+"""Revisions: following ``plan.supersedes`` and the reallocation table (``compliance diff``)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .amounts import format_kr
+from .errors import InputError
+from .facts import revision_facts
+from .loader import MAX_BYTES
+from .plans import LoadedPlan, load_plan
+
+if TYPE_CHECKING:
+    from .check import Checker
+
+
+def _display(base: str, relative: str) -> str:
+    return os.path.normpath(os.path.join(os.path.dirname(base), relative))
+
+
+def load_previous(loaded: LoadedPlan, max_bytes: int = MAX_BYTES) -> LoadedPlan | None:
+    """The version ``loaded`` revises, after following the whole chain.
+
+    A missing file, a cycle, or a version of another agreement or region is an
+    input error that names both files.
+    """
+    if not loaded.plan.plan.supersedes:
+        return None
+    base = loaded.path if loaded.path is not None else Path(loaded.file)
+    seen = {base.resolve()}
+    chain = [loaded.file]
+    current, first = loaded, None
+    while current.plan.plan.supersedes:
+        relative = current.plan.plan.supersedes
+        current_path = current.path if current.path is not None else Path(current.file)
+        target = current_path.parent / relative
+        display = _display(current.file, relative)
+        line, column = current.locs.line_of(("plan", "supersedes"))
+        if not target.is_file():
+            raise InputError.at(
+                current.file,
+                f"supersedes {display}, which does not exist",
+                line, column, "plan.supersedes",
+            )
+        resolved = target.resolve()
+        if resolved in seen:
+            raise InputError.at(
+                current.file,
+                f"revision cycle: {current.file} supersedes {display}, which is already in the chain "
+                f"({' → '.join([*chain, display])})",
+                line, column, "plan.supersedes",
+            )
+        seen.add(resolved)
+        chain.append(display)
+        previous = load_plan(target, display, max_bytes)
+        for key in ("agreement", "region"):
+            if getattr(previous.plan.plan, key) != getattr(loaded.plan.plan, key):
+                raise InputError.at(
+                    loaded.file,
+                    f"revises {display}, a plan of another {key} "
+                    f"({getattr(previous.plan.plan, key)!r}, not {getattr(loaded.plan.plan, key)!r})",
+                    line, column, "plan.supersedes",
+                )
+        first = first or previous
+        current = previous
+    return first
+
+
+@dataclass
+class DiffRow:
+    area: str
+    activity: str | None
+    name: str | None
+    before: int
+    after: int
+    change: int
+    forbidden: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"area": self.area, "activity": self.activity, "name": self.name, "before": self.before,
+                "after": self.after, "change": self.change, "forbidden": self.forbidden}
+
+
+@dataclass
+class Diff:
+    old: str
+    new: str
+    rows: list[DiffRow]
+    messages: list[str]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"old": self.old, "new": self.new, "rows": [r.as_dict() for r in self.rows],
+                "findings": self.messages}
+
+
+def diff(checker: Checker, old: LoadedPlan, new: LoadedPlan) -> Diff:
+    """Per area and activity: before, after, change, and the 3xx rules a move breaks."""
+    pack = checker.book.agreement(new.plan.plan.agreement)
+    if pack is None:
+        raise InputError.at(new.file, f"unknown agreement {new.plan.plan.agreement!r}")
+    result = checker.check_plan(new, dt.date.today(), previous=old)
+    revision = [f for f in result.findings if f.rule.startswith("GNV-3")]
+    broken: dict[str, list[str]] = {}
+    for finding in revision:
+        if finding.subject:
+            broken.setdefault(finding.subject, []).append(finding.rule)
+    rows: list[DiffRow] = []
+    for fact in revision_facts(new, old, pack):
+        if fact.kind == "revision":
+            continue
+        d = fact.data
+        rows.append(DiffRow(d["area"], d.get("activity"), d.get("name"), d["before"], d["after"],
+                            d["change"], sorted(broken.get(fact.id, []))))
+    rows.sort(key=lambda r: (r.area, r.activity is not None, r.activity or ""))
+    return Diff(old.file, new.file, rows, [f"{f.rule}: {f.message}" for f in revision])
+
+
+def render_diff(d: Diff, fmt: str, lang: str = "sv") -> str:
+    if fmt == "json":
+        return json.dumps(d.as_dict(), ensure_ascii=False, indent=2) + "\n"
+    head = ["område / aktivitet", "före", "efter", "förändring", "otillåten"] if lang == "sv" else \
+        ["area / activity", "before", "after", "change", "forbidden"]
+    body = []
+    for r in d.rows:
+        indent = "↳ " if fmt == "markdown" else "  "
+        label = r.area if r.activity is None else f"{indent}{r.activity}"
+        change = ("+" if r.change > 0 else "") + format_kr(r.change, lang) if r.change else "0"
+        body.append([label, format_kr(r.before, lang), format_kr(r.after, lang), change, ", ".join(r.forbidden)])
+    title = f"{d.old} → {d.new}"
+    if fmt == "markdown":
+        out = [f"### {title}", "", "| " + " | ".join(head) + " |", "|---|---:|---:|---:|---|"]
+        out += ["| " + " | ".join(row) + " |" for row in body]
+        if d.messages:
+            out += [""] + [f"- {m}" for m in d.messages]
+        return "\n".join(out) + "\n"
+    widths = [max(len(row[i]) for row in [head, *body]) for i in range(len(head))]
+    out = [title, ""]
+    for row in [head, *body]:
+        out.append("  ".join(c.ljust(widths[i]) if i in (0, 4) else c.rjust(widths[i]) for i, c in enumerate(row))
+                   .rstrip())
+    if d.messages:
+        out += [""] + d.messages
+    return "\n".join(out) + "\n"
