@@ -41,6 +41,20 @@ def write_output(text: str, output: str | None) -> None:
         raise
 
 
+def resolve_output(fmt: str | None, output: str | None) -> tuple[str, str | None]:
+    """The format and file: ``--output html`` means reports/compliance.html; an
+    extension (``.sarif``, ``.xml``…) chooses the format when --format is not given."""
+    from .render import EXTENSIONS, FORMATS
+
+    if output in FORMATS:
+        fmt = fmt or output
+        return fmt, str(Path("reports") / f"compliance.{EXTENSIONS[output]}")
+    if fmt is None and output:
+        by_ext = {ext: name for name, ext in EXTENSIONS.items()}
+        fmt = by_ext.get(Path(output).suffix.lstrip(".").lower(), "text")
+    return fmt or "text", output
+
+
 def _date(ctx: click.Context, param: click.Parameter, value: str | None) -> dt.date:
     if value is None:
         return dt.date.today()
@@ -101,9 +115,13 @@ lang_option = click.option(
 @click.option(
     "--format", "fmt",
     type=click.Choice(["text", "json", "html", "markdown", "junit", "sarif"]),
-    default="text", show_default=True,
+    default=None, help="Output format [default: text, or what --output's extension says].",
 )
-@click.option("--output", default=None, help="Write there instead of standard output.")
+@click.option(
+    "--output", default=None,
+    help="Write there instead of standard output (whole or not at all). A bare format name "
+    "(--output html) writes reports/compliance.<ext>.",
+)
 @click.option("--as-of", "as_of", callback=_date, default=None,
               help="Judge the plans as they stand on this date (default: today).")
 @lang_option
@@ -128,6 +146,7 @@ def check(
     from .check import Checker, collect_paths
     from .rules import SEVERITY_RANK
 
+    fmt, output = resolve_output(fmt, output)
     checker = Checker(rules_dir, lang)
     run = checker.check_files(collect_paths(paths), as_of, max_bytes)
     write_output(render.get(fmt)(run, checker.book), output)

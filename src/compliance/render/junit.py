@@ -1,0 +1,67 @@
+"""``--format junit``: one testsuite per plan, one testcase per rule that applied.
+
+``classname`` is the plan id and ``name`` the rule id; a failed rule has one
+``failure`` listing its findings; a not-evaluated rule is ``skipped`` with the
+reason; a waived rule passes and says so in ``system-out``. Input errors are
+one extra suite of errors. No timestamps or durations, so output is stable.
+"""
+
+from __future__ import annotations
+
+from xml.etree import ElementTree as ET
+
+from ..findings import CheckRun, Finding
+from ..packs import RuleBook
+
+
+def _lines(findings: list[Finding]) -> str:
+    return "\n".join(f"{f.location.file}:{f.location.line} [{f.location.path}] {f.message}" for f in findings)
+
+
+def render(run: CheckRun, book: RuleBook) -> str:
+    suites = ET.Element("testsuites", name="compliance")
+    total = failures = skipped = errors = 0
+    for result in run.results:
+        by_rule: dict[str, list[Finding]] = {}
+        for f in result.findings:
+            by_rule.setdefault(f.rule, []).append(f)
+        suite = ET.SubElement(suites, "testsuite", name=result.plan, file=result.file)
+        s_fail = s_skip = 0
+        for rule_id in sorted(result.rules_applied):
+            rule = book.by_id[rule_id]
+            case = ET.SubElement(suite, "testcase", classname=result.plan, name=rule_id, file=result.file)
+            found = by_rule.get(rule_id, [])
+            failed = [f for f in found if f.outcome == "failed"]
+            not_evaluated = [f for f in found if f.outcome == "not-evaluated"]
+            waived = [f for f in found if f.outcome == "waived"]
+            if failed:
+                s_fail += 1
+                node = ET.SubElement(case, "failure", message=f"{rule.title.get(run.lang)} ({len(failed)})",
+                                     type=rule.severity)
+                node.text = _lines(failed)
+            elif not_evaluated:
+                s_skip += 1
+                ET.SubElement(case, "skipped", message=not_evaluated[0].message).text = _lines(not_evaluated)
+            if waived:
+                ET.SubElement(case, "system-out").text = "waived: " + _lines(waived)
+        suite.set("tests", str(len(result.rules_applied)))
+        suite.set("failures", str(s_fail))
+        suite.set("skipped", str(s_skip))
+        suite.set("errors", "0")
+        total += len(result.rules_applied)
+        failures += s_fail
+        skipped += s_skip
+    if run.errors:
+        suite = ET.SubElement(suites, "testsuite", name="input errors", tests=str(len(run.errors)),
+                              failures="0", skipped="0", errors=str(len(run.errors)))
+        for issue in run.errors:
+            case = ET.SubElement(suite, "testcase", classname="input", name=issue.file, file=issue.file)
+            ET.SubElement(case, "error", message=issue.message).text = issue.one_line()
+        total += len(run.errors)
+        errors += len(run.errors)
+    suites.set("tests", str(total))
+    suites.set("failures", str(failures))
+    suites.set("skipped", str(skipped))
+    suites.set("errors", str(errors))
+    ET.indent(suites)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(suites, encoding="unicode") + "\n"

@@ -1,0 +1,45 @@
+"""``--format markdown``: for pull-request comments."""
+
+from __future__ import annotations
+
+from ..findings import CheckRun
+from ..packs import RuleBook
+from .common import WORDS, code_md, counts, escape_md
+
+
+def render(run: CheckRun, book: RuleBook) -> str:
+    w = WORDS["en" if run.lang == "en" else "sv"]
+    c = counts(run)
+    out = [
+        f"## {w['title']} ({w['as_of']} {run.as_of})",
+        "",
+        f"| {w['plans']} | {w['errors_n']} | {w['warnings_n']} | {w['infos_n']} | {w['ne_n']} | "
+        f"{w['waived']} | {w['input_errors']} |",
+        "|---:|---:|---:|---:|---:|---:|---:|",
+        f"| {c['plans']} | {c['error']} | {c['warning']} | {c['info']} | {c['not_evaluated']} | "
+        f"{c['waived']} | {c['errors']} |",
+        "",
+    ]
+    for result in run.results:
+        out.append(f"### {escape_md(result.plan)} ({escape_md(result.agreement)}) — `{code_md(result.file)}`")
+        out.append("")
+        if not result.findings:
+            out += [w["clean"], ""]
+            continue
+        out.append(f"| | {w['rule']} | {w['where']} | {w['message']} | {w['source']} |")
+        out.append("|---|---|---|---|---|")
+        for f in result.findings:
+            icon = {"failed": {"error": "❌", "warning": "⚠️", "info": "ℹ️"}[f.severity],
+                    "not-evaluated": "❔", "waived": "🛈"}[f.outcome]
+            label = w[f.severity] if f.outcome == "failed" else w[f.outcome]
+            src = "; ".join(f"{s.document} {s.section}" for s in f.sources)
+            out.append(
+                f"| {icon} {label} | {f.rule} | `{code_md(f.location.file)}:{f.location.line}` | "
+                f"{escape_md(f.message)} | {escape_md(src)} |"
+            )
+        out.append("")
+    if run.errors:
+        out += [f"### {w['input_errors']}", ""]
+        out += [f"- `{code_md(issue.one_line())}`" for issue in run.errors]
+        out.append("")
+    return "\n".join(out)

@@ -1,0 +1,107 @@
+"""``--format sarif``: SARIF 2.1.0, so code scanning shows findings on the plan's line.
+
+One run; every rule that applied is in ``tool.driver.rules`` with its help text
+and sources; a failed finding is a result with a level from its severity; a
+not-evaluated finding is ``kind: open``, ``level: none``; a waived finding keeps
+its result and gets an external suppression with the waiver's reason.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from .. import __version__
+from ..findings import CheckRun, Finding
+from ..packs import RuleBook
+
+SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+LEVELS = {"error": "error", "warning": "warning", "info": "note"}
+
+
+def _rule(rule: Any, lang: str) -> dict[str, Any]:
+    sources = "; ".join(f"{s.document} {s.section}" + (f": «{s.quote}»" if s.quote else "") for s in rule.source)
+    help_text = f"{rule.title.get(lang)}. {sources}"
+    return {
+        "id": rule.id,
+        "name": rule.id.replace("-", ""),
+        "shortDescription": {"text": rule.title.get(lang)},
+        "fullDescription": {"text": help_text},
+        "help": {"text": help_text, "markdown": f"**{rule.title.get(lang)}**\n\n{sources}"},
+        "defaultConfiguration": {"level": LEVELS[rule.severity]},
+        "properties": {
+            "severity": rule.severity,
+            "sources": [
+                {"document": s.document, "section": s.section, **({"quote": s.quote} if s.quote else {})}
+                for s in rule.source
+            ],
+        },
+    }
+
+
+def _result(f: Finding, index: int) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "ruleId": f.rule,
+        "ruleIndex": index,
+        "kind": "open" if f.outcome == "not-evaluated" else "fail",
+        "level": "none" if f.outcome == "not-evaluated" else LEVELS[f.severity],
+        "message": {"text": f.message},
+        "locations": [
+            {
+                "physicalLocation": {
+                    "artifactLocation": {"uri": f.location.file.replace("\\", "/")},
+                    "region": {"startLine": f.location.line},
+                },
+                "logicalLocations": [{"fullyQualifiedName": f.location.path or "plan"}],
+            }
+        ],
+        "partialFingerprints": {"complianceFinding/v1": f"{f.rule}:{f.location.path}"},
+        "properties": {"outcome": f.outcome, "values": f.as_dict()["values"]},
+    }
+    if f.outcome == "waived" and f.waiver is not None:
+        out["suppressions"] = [{"kind": "external", "justification": f.waiver.get("reason", "")}]
+    return out
+
+
+def document(run: CheckRun, book: RuleBook) -> dict[str, Any]:
+    applied = sorted({rid for r in run.results for rid in r.rules_applied})
+    index = {rid: i for i, rid in enumerate(applied)}
+    results = [_result(f, index[f.rule]) for f in run.findings() if f.rule in index]
+    return {
+        "$schema": SCHEMA,
+        "version": "2.1.0",
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "compliance",
+                        "version": __version__,
+                        "informationUri": "https://github.com/compliance/compliance",
+                        "rules": [_rule(book.by_id[rid], run.lang) for rid in applied],
+                    }
+                },
+                "columnKind": "unicodeCodePoints",
+                "results": results,
+                "invocations": [
+                    {
+                        "executionSuccessful": not run.errors,
+                        "toolExecutionNotifications": [
+                            {
+                                "level": "error",
+                                "message": {"text": issue.message},
+                                "locations": [{"physicalLocation": {
+                                    "artifactLocation": {"uri": issue.file},
+                                    "region": {"startLine": issue.line or 1},
+                                }}],
+                            }
+                            for issue in run.errors
+                        ],
+                    }
+                ],
+            }
+        ],
+    }
+
+
+def render(run: CheckRun, book: RuleBook) -> str:
+    return json.dumps(document(run, book), ensure_ascii=False, indent=2) + "\n"
