@@ -81,7 +81,7 @@ def test_missing_link_in_a_chain_names_both_files(tmp_path):
     (error,) = doc["errors"]
     assert error["file"].endswith("rjh-gnv-2020-v2-nara-vard.yaml")
     assert "rjh-gnv-2020.yaml, which does not exist" in error["message"]
-    assert error["line"] == 9
+    assert error["line"] == 11
 
 
 def test_a_cycle_is_an_input_error(tmp_path, write):

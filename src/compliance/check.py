@@ -119,6 +119,7 @@ class Checker:
             location=Location(loaded.file, line, format_path(fact.path)),
             values=values,
             area=fact.data.get("area"),
+            activity=fact.data.get("activity"),
             subject=fact.id,
         )
 

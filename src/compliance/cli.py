@@ -130,6 +130,12 @@ lang_option = click.option(
 @rules_option
 @click.option("--max-bytes", type=click.IntRange(1), default=MAX_BYTES, show_default=True,
               help="Refuse plan files larger than this.")
+@click.option("--waivers", "waivers_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Waivers (dispens) file [default: compliance-waivers.yaml beside the plans, if present].")
+@click.option("--baseline", "baseline_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Fail only on findings not recorded in this baseline.")
+@click.option("--write-baseline", "write_baseline_file", type=click.Path(dir_okay=False, path_type=Path),
+              default=None, help="Record today's failed findings (rule, plan, path) in this file.")
 @_guard
 def check(
     paths: tuple[str, ...],
@@ -140,16 +146,33 @@ def check(
     fail_on: str,
     rules_dir: Path | None,
     max_bytes: int,
+    waivers_file: Path | None,
+    baseline_file: Path | None,
+    write_baseline_file: Path | None,
 ) -> None:
     """Check plan files (a folder means every *.yaml/*.yml under it)."""
     from . import render
     from .check import Checker, collect_paths
     from .rules import SEVERITY_RANK
+    from .waivers import apply_baseline, apply_waivers, default_waivers, load_baseline, load_waivers
+    from .waivers import write_baseline as record_baseline
 
     fmt, output = resolve_output(fmt, output)
     checker = Checker(rules_dir, lang)
+    waivers_path = waivers_file or default_waivers(list(paths))
+    waivers = load_waivers(waivers_path) if waivers_path else None
+    baseline = load_baseline(baseline_file) if baseline_file else None
     run = checker.check_files(collect_paths(paths), as_of, max_bytes)
+    if waivers is not None:
+        apply_waivers(run, waivers)
+    if baseline is not None:
+        apply_baseline(run, baseline)
+    if write_baseline_file is not None:
+        record_baseline(run, write_baseline_file)
     write_output(render.get(fmt)(run, checker.book), output)
+    if fmt != "text" or output is not None:
+        for issue in run.warnings:
+            click.echo(f"warning: {issue.one_line()}", err=True)
     if run.errors:
         for issue in run.errors:
             if fmt != "text" or output is not None:
@@ -157,9 +180,10 @@ def check(
         sys.exit(EXIT_INPUT)
     if fail_on != "never":
         floor = SEVERITY_RANK[fail_on]
-        if any(
-            f.outcome == "failed" and SEVERITY_RANK[f.severity] >= floor for f in run.findings()
-        ):
+        gate = [f for f in run.findings() if f.outcome == "failed" and not f.baselined]
+        if any(SEVERITY_RANK[f.severity] >= floor for f in gate):
+            sys.exit(EXIT_FINDINGS)
+        if run.warnings and floor <= SEVERITY_RANK["warning"]:
             sys.exit(EXIT_FINDINGS)
     sys.exit(EXIT_CLEAN)
 
@@ -291,6 +315,40 @@ def diff(old: Path, new: Path, fmt: str, lang: str, rules_dir: Path | None) -> N
     checker = Checker(rules_dir, lang)
     before, after = load_plan(old, str(old)), load_plan(new, str(new))
     click.echo(render_diff(make_diff(checker, before, after), fmt, lang), nl=False)
+
+
+@main.command()
+@click.option("--region", required=True, help="The region, as the agreement pack names it.")
+@click.option("--agreement", "agreement_id", required=True, help="An agreement pack, e.g. gnv-2022.")
+@click.option("--id", "plan_id", default=None, help="The plan id [default: from region and agreement].")
+@click.option("--output", default=None, help="Write the skeleton there (never over an existing file).")
+@rules_option
+@_guard
+def init(region: str, agreement_id: str, plan_id: str | None, output: str | None, rules_dir: Path | None) -> None:
+    """Write a new plan skeleton with the region's allocation per area filled in from the pack."""
+    from .packs import RULES_DIR, load_rulebook
+    from .skeleton import skeleton
+
+    book = load_rulebook(rules_dir or RULES_DIR)
+    pack = book.agreement(agreement_id)
+    if pack is None:
+        raise click.UsageError(
+            f"unknown agreement {agreement_id!r}; the rules folder has: {', '.join(sorted(book.agreements))}"
+        )
+    if output and Path(output).exists():
+        raise click.UsageError(f"{output} exists; a plan file is never overwritten")
+    write_output(skeleton(pack, region, plan_id), output)
+
+
+@main.command()
+@click.option("--output", default=None, help="Write there instead of standard output.")
+def schema(output: str | None) -> None:
+    """The JSON Schema of the plan format, for editors (yaml-language-server)."""
+    import json
+
+    from .schema import plan_schema
+
+    write_output(json.dumps(plan_schema(), ensure_ascii=False, indent=2) + "\n", output)
 
 
 if __name__ == "__main__":  # pragma: no cover

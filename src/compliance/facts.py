@@ -115,9 +115,13 @@ class _Builder:
             "stated_total": header.stated_total,
             "parts_total": sum(a.allocation or 0 for a in self.plan.areas),
         }
-        values = [v for v in self.row.values()]
-        if self.row_missing is None and all(v is not None for v in values):
-            total = sum(v for v in values if v is not None)
+        known = {code: v for code, v in self.row.items() if v is not None}
+        unknown_planned = [
+            code for code, amount in self.planned_by_area.items() if amount and code in self.row and code not in known
+        ]
+        if known and not unknown_planned:
+            # areas whose regional figure is unknown (VFU) count when nothing is planned in them
+            total = sum(known.values())
             data.update(allocation=total, excess=planned - total)
         else:
             unknown["allocation"] = self.row_missing or "the pack lacks part of the region's allocation"

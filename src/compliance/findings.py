@@ -42,8 +42,10 @@ class Finding:
     location: Location
     values: dict[str, Any]
     area: str | None = None
+    activity: str | None = None
     waiver: dict[str, Any] | None = None
     subject: str | None = None  # the fact it is about (not rendered)
+    baselined: bool = False  # recorded in the --baseline file: shown, but does not fail the gate
 
     def sort_key(self) -> tuple[Any, ...]:
         return (self.location.file, self.rule, self.location.line, self.location.path, self.message)
@@ -62,6 +64,8 @@ class Finding:
         }
         if self.waiver is not None:
             out["waiver"] = self.waiver
+        if self.baselined:
+            out["baseline"] = True
         return out
 
 
@@ -98,6 +102,7 @@ class CheckRun:
     lang: str
     results: list[PlanResult]
     errors: list[Issue]
+    warnings: list[Issue] = field(default_factory=list)  # about the gate's own files (waivers)
 
     def findings(self) -> list[Finding]:
         return [f for r in self.results for f in r.findings]
@@ -109,5 +114,7 @@ class CheckRun:
             "failed": sum(1 for f in all_findings if f.outcome == "failed"),
             "not_evaluated": sum(1 for f in all_findings if f.outcome == "not-evaluated"),
             "waived": sum(1 for f in all_findings if f.outcome == "waived"),
+            "baselined": sum(1 for f in all_findings if f.baselined),
             "errors": len(self.errors),
+            "warnings": len(self.warnings),
         }

@@ -10,11 +10,19 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema, field_validator
 
 from .amounts import parse_amount
 
-Amount = Annotated[int, BeforeValidator(parse_amount)]
+AMOUNT_SCHEMA = {
+    "anyOf": [
+        {"type": "integer", "minimum": 0},
+        {"type": "string", "pattern": r"^\s*\d[\d\s\u00a0_]*(,\d+)?\s*(kr|kronor|sek|mkr|tkr|miljoner( kronor)?)?\s*$"},
+    ],
+    "description": "Hela kronor: heltal eller svensk sträng (\"18 174 397 kr\", \"1,5 mkr\") / "
+    "whole kronor: an integer or a Swedish-style string",
+}
+Amount = Annotated[int, BeforeValidator(parse_amount), WithJsonSchema(AMOUNT_SCHEMA)]
 Share = Annotated[float, Field(ge=0, le=1)]
 Text = Annotated[str, Field(max_length=10_000)]
 

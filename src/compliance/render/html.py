@@ -47,6 +47,8 @@ def _finding(f: Finding, lang: str) -> dict[str, Any]:
         "title": f.title,
         "message": f.message,
         "vals": [(k, _value(v, lang)) for k, v in f.values.items() if v is not None],
+        "waiver": f.waiver,
+        "baselined": f.baselined,
         "srcs": f.sources,
         "file": f.location.file,
         "line": f.location.line,
@@ -114,4 +116,5 @@ def render(run: CheckRun, book: RuleBook) -> str:
         plans=plans,
         matrix=_matrix(run),
         errors=[issue.one_line() for issue in run.errors],
+        warnings=[issue.one_line() for issue in run.warnings],
     ) + "\n"

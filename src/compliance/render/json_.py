@@ -14,6 +14,7 @@ def document(run: CheckRun) -> dict[str, Any]:
         "as_of": run.as_of.isoformat(),
         "results": [r.as_dict() for r in run.results],
         "errors": [e.as_dict() for e in run.errors],
+        "warnings": [w.as_dict() for w in run.warnings],
         "summary": run.summary(),
     }
 

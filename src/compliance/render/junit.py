@@ -59,6 +59,15 @@ def render(run: CheckRun, book: RuleBook) -> str:
             ET.SubElement(case, "error", message=issue.message).text = issue.one_line()
         total += len(run.errors)
         errors += len(run.errors)
+    if run.warnings:
+        suite = ET.SubElement(suites, "testsuite", name="waivers", tests=str(len(run.warnings)),
+                              failures=str(len(run.warnings)), skipped="0", errors="0")
+        for issue in run.warnings:
+            case = ET.SubElement(suite, "testcase", classname="waivers", name=f"{issue.file}:{issue.line}",
+                                 file=issue.file)
+            ET.SubElement(case, "failure", message=issue.message, type="warning").text = issue.one_line()
+        total += len(run.warnings)
+        failures += len(run.warnings)
     suites.set("tests", str(total))
     suites.set("failures", str(failures))
     suites.set("skipped", str(skipped))

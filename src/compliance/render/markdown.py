@@ -38,6 +38,10 @@ def render(run: CheckRun, book: RuleBook) -> str:
                 f"{escape_md(f.message)} | {escape_md(src)} |"
             )
         out.append("")
+    if run.warnings:
+        out += ["### ⚠️ waivers", ""]
+        out += [f"- `{code_md(issue.one_line())}`" for issue in run.warnings]
+        out.append("")
     if run.errors:
         out += [f"### {w['input_errors']}", ""]
         out += [f"- `{code_md(issue.one_line())}`" for issue in run.errors]

@@ -59,7 +59,10 @@ def _result(f: Finding, index: int) -> dict[str, Any]:
         "properties": {"outcome": f.outcome, "values": f.as_dict()["values"]},
     }
     if f.outcome == "waived" and f.waiver is not None:
-        out["suppressions"] = [{"kind": "external", "justification": f.waiver.get("reason", "")}]
+        out["suppressions"] = [{"kind": "external", "status": "accepted",
+                                "justification": f.waiver.get("reason", "")}]
+    if f.baselined:
+        out["baselineState"] = "unchanged"
     return out
 
 
@@ -95,6 +98,16 @@ def document(run: CheckRun, book: RuleBook) -> dict[str, Any]:
                                 }}],
                             }
                             for issue in run.errors
+                        ] + [
+                            {
+                                "level": "warning",
+                                "message": {"text": issue.message},
+                                "locations": [{"physicalLocation": {
+                                    "artifactLocation": {"uri": issue.file},
+                                    "region": {"startLine": issue.line or 1},
+                                }}],
+                            }
+                            for issue in run.warnings
                         ],
                     }
                 ],

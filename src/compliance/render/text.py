@@ -34,10 +34,16 @@ def render(run: CheckRun, book: RuleBook) -> str:
             label = w[f.severity] if f.outcome == "failed" else w[f.outcome]
             lines.append(f"  {label.upper():<10} {f.rule}  {f.location.file}:{f.location.line}  {f.title}")
             lines.append(f"             {f.message}")
+            if f.waiver:
+                lines.append(f"             ({w['waived']}: {f.waiver['reason']}; {f.waiver['reference']})")
+            if f.baselined:
+                lines.append("             (baseline)")
         lines.append("")
     for issue in run.errors:
         lines.append(f"{w['errors'].upper()}: {issue.one_line()}")
-    if run.errors:
+    for issue in run.warnings:
+        lines.append(f"{w['warning'].upper()}: {issue.one_line()}")
+    if run.errors or run.warnings:
         lines.append("")
     s = run.summary()
     failed = [f for f in run.findings() if f.outcome == "failed"]

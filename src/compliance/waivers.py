@@ -1,0 +1,160 @@
+"""Waivers (dispens) and baselines for CI gates on plan repositories.
+
+A waiver names a rule, a scope (a plan, optionally an area and an activity), a
+reason, who approved it, the decision's reference (diarienummer) and an expiry
+date. A matched finding gets outcome ``waived`` and still shows in every
+report; an expired or unused waiver is itself a warning.
+
+A baseline records findings keyed by rule, plan and path (not line, so edits
+above a finding do not break it); with ``--baseline`` only new findings fail.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from .errors import InputError, Issue
+from .findings import CheckRun, Finding
+from .loader import Locations, load_file
+from .plans import validate
+
+DEFAULT_WAIVERS = "compliance-waivers.yaml"
+
+
+class Waiver(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+    rule: Annotated[str, Field(pattern=r"^[A-Z]+-\d{3}$")]
+    plan: Annotated[str, Field(min_length=1)]
+    area: str | None = None
+    activity: str | None = None
+    reason: Annotated[str, Field(min_length=1)]
+    approved_by: Annotated[str, Field(min_length=1)]
+    reference: Annotated[str, Field(min_length=1)]
+    expires: dt.date
+
+
+class WaiverFile(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    waivers: list[Waiver]
+
+
+@dataclass(frozen=True)
+class LoadedWaivers:
+    file: str
+    waivers: list[Waiver]
+    locs: Locations
+
+    def line(self, index: int) -> int:
+        return self.locs.line_of(("waivers", index))[0]
+
+
+def load_waivers(path: Path, display: str | None = None) -> LoadedWaivers:
+    display = display or str(path)
+    data, locs = load_file(path, display)
+    parsed: WaiverFile = validate(data, locs, WaiverFile)
+    return LoadedWaivers(display, list(parsed.waivers), locs)
+
+
+def default_waivers(paths: list[str]) -> Path | None:
+    """``compliance-waivers.yaml`` beside the plans (in a folder given, or beside a file
+    given), else in the current folder (a plan repository's root, where hooks run)."""
+    folders = [Path(g) if Path(g).is_dir() else Path(g).parent for g in paths] + [Path(".")]
+    for folder in folders:
+        candidate = folder / DEFAULT_WAIVERS
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def _matches(w: Waiver, plan: str, f: Finding) -> bool:
+    if w.rule != f.rule or w.plan != plan:
+        return False
+    if w.area is not None and w.area != f.area:
+        return False
+    return w.activity is None or w.activity == f.activity
+
+
+def apply_waivers(run: CheckRun, loaded: LoadedWaivers) -> None:
+    """Mark matched findings waived; add warnings for expired and unused waivers."""
+    used: set[int] = set()
+    for result in run.results:
+        new: list[Finding] = []
+        for f in result.findings:
+            hit = None
+            if f.outcome == "failed":
+                for i, w in enumerate(loaded.waivers):
+                    if _matches(w, result.plan, f):
+                        if w.expires < run.as_of:
+                            used.add(i)  # it would match, but it has expired: reported below
+                            continue
+                        hit = (i, w)
+                        break
+            if hit is None:
+                new.append(f)
+                continue
+            i, w = hit
+            used.add(i)
+            info = {"reason": w.reason, "approved_by": w.approved_by, "reference": w.reference,
+                    "expires": w.expires.isoformat(), "file": loaded.file, "line": loaded.line(i)}
+            new.append(dataclasses.replace(f, outcome="waived", waiver=info))
+        result.findings = new
+    for i, w in enumerate(loaded.waivers):
+        line = loaded.line(i)
+        if w.expires < run.as_of:
+            run.warnings.append(Issue(loaded.file, line, None,
+                                      f"waiver for {w.rule} on {w.plan} expired on {w.expires} "
+                                      f"({w.reference}); renew it or fix the finding"))
+        elif i not in used:
+            run.warnings.append(Issue(loaded.file, line, None,
+                                      f"waiver for {w.rule} on {w.plan} matches no finding; remove it"))
+
+
+# -- baselines ---------------------------------------------------------------------------
+
+def baseline_key(plan: str, f: Finding) -> tuple[str, str, str]:
+    return (f.rule, plan, f.location.path)
+
+
+def write_baseline(run: CheckRun, path: Path) -> None:
+    from .cli import write_output
+
+    keys = sorted({baseline_key(r.plan, f) for r in run.results for f in r.findings if f.outcome == "failed"})
+    doc = {"version": 1, "findings": [{"rule": k[0], "plan": k[1], "path": k[2]} for k in keys]}
+    write_output(json.dumps(doc, ensure_ascii=False, indent=2) + "\n", str(path))
+
+
+def load_baseline(path: Path) -> set[tuple[str, str, str]]:
+    display = str(path)
+    try:
+        doc: Any = json.loads(path.read_text("utf-8"))
+    except FileNotFoundError:
+        raise InputError.at(display, "no such baseline file") from None
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        line = getattr(exc, "lineno", None)
+        raise InputError.at(display, f"not a baseline (JSON): {exc}", line) from None
+    if not isinstance(doc, dict) or doc.get("version") != 1 or not isinstance(doc.get("findings"), list):
+        raise InputError.at(display, "not a compliance baseline (expected {\"version\": 1, \"findings\": [...]})")
+    keys = set()
+    for entry in doc["findings"]:
+        if not isinstance(entry, dict) or not {"rule", "plan", "path"} <= set(entry):
+            raise InputError.at(display, f"baseline entry {entry!r} lacks rule, plan or path")
+        keys.add((str(entry["rule"]), str(entry["plan"]), str(entry["path"])))
+    return keys
+
+
+def apply_baseline(run: CheckRun, keys: set[tuple[str, str, str]]) -> None:
+    for result in run.results:
+        result.findings = [
+            dataclasses.replace(f, baselined=True)
+            if f.outcome == "failed" and baseline_key(result.plan, f) in keys else f
+            for f in result.findings
+        ]
