@@ -68,6 +68,7 @@ class _Budget:
 
 
 _SCALARS = _Loader.yaml_constructors if hasattr(_Loader, "yaml_constructors") else {}
+_COLLECTION_TAGS = {"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"}
 
 
 class _Builder:
@@ -96,6 +97,8 @@ class _Builder:
             )
         if depth > self.max_depth:
             raise self.fail(node, f"nesting deeper than {self.max_depth} levels", path)
+        if isinstance(node, yaml.CollectionNode) and node.tag not in _COLLECTION_TAGS:
+            raise self.fail(node, f"unsupported YAML tag {node.tag}", path)
         if isinstance(node, yaml.MappingNode):
             return self._mapping(node, path, depth)
         if isinstance(node, yaml.SequenceNode):
@@ -151,6 +154,40 @@ class _Builder:
         return value
 
 
+SAFE_BOUND = 1000  # PyYAML's C composer recurses per level and overflows the C stack near 10^5
+
+
+def _nesting_bound(text: str) -> int:
+    """A cheap upper bound on nesting depth: indentation, flow brackets still open,
+    and compact block entries (``- - -``) on each line."""
+    bound = flow = 0
+    for line in text.splitlines():
+        stripped = line.lstrip(" ")
+        opens = stripped.count("[") + stripped.count("{")
+        bound = max(bound, len(line) - len(stripped) + flow + opens + stripped.count("- ") + 1)
+        flow = max(0, flow + opens - stripped.count("]") - stripped.count("}"))
+    return bound
+
+
+def _check_depth(text: str, file: str, max_depth: int) -> None:
+    """Refuse absurd nesting before composing: the C composer would crash on it."""
+    if _nesting_bound(text) <= SAFE_BOUND:
+        return
+    depth = 0
+    try:
+        for event in yaml.parse(text, Loader=_Loader):
+            if isinstance(event, yaml.CollectionStartEvent):
+                depth += 1
+                if depth > max_depth:
+                    mark = event.start_mark
+                    raise InputError.at(file, f"nesting deeper than {max_depth} levels",
+                                        mark.line + 1 if mark else None, mark.column + 1 if mark else None)
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
+    except yaml.YAMLError:
+        return  # compose reports the syntax error with its line
+
+
 def load_text(
     text: str,
     file: str,
@@ -161,11 +198,14 @@ def load_text(
     """Parse one YAML document from ``text``; return its value and locations."""
     if not text.strip():
         raise InputError.at(file, "the file is empty", 1, 1)
+    _check_depth(text, file, max_depth)
     try:
         node = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         problem = exc.problem or exc.context or "malformed YAML"
+        if "another document" in problem:
+            problem = "a plan file holds a single YAML document, but a second one starts here (---)"
         if mark is None:
             raise InputError.at(file, f"malformed YAML: {problem}") from None
         raise InputError.at(

@@ -13,7 +13,7 @@ import datetime as dt
 import re
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from . import conditions
 from .errors import InputError
@@ -84,16 +84,26 @@ class Rule(_Model):
     def condition(self) -> conditions.Cond:
         return conditions.parse(self.when)
 
-    @model_validator(mode="after")
-    def _check(self) -> Rule:
-        for kind in self.facts:
+    @field_validator("fact")
+    @classmethod
+    def _known_kinds(cls, value: str | list[str]) -> str | list[str]:
+        for kind in [value] if isinstance(value, str) else value:
             if kind not in FACT_KINDS:
                 raise ValueError(f"unknown fact kind {kind!r}; one of {', '.join(FACT_KINDS)}")
-        try:
-            self.condition  # noqa: B018 - parse to validate
-            self.guard  # noqa: B018
-        except conditions.ConditionError as exc:
-            raise ValueError(str(exc)) from None
+        return value
+
+    @field_validator("when", "applies_when")
+    @classmethod
+    def _parses(cls, value: Any) -> Any:
+        if value is not None:
+            try:
+                conditions.parse(value)
+            except conditions.ConditionError as exc:
+                raise ValueError(str(exc)) from None
+        return value
+
+    @model_validator(mode="after")
+    def _check(self) -> Rule:
         fails = [e for e in self.examples if any(f.outcome == "failed" for f in e.expect)]
         passes = [e for e in self.examples if not e.expect]
         if not fails or not passes:
