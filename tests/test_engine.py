@@ -45,21 +45,37 @@ def test_5000_plans_in_one_process_without_growth(checker):
     assert _rss_kib() - warm < 20 * 1024, "memory grew by more than 20 MiB over 4 000 plans"
 
 
-def test_action_failure_is_raised_not_swallowed(checker, monkeypatch):
-    def broken(self, rule_id, outcome, reason):
-        def action(c):
-            raise RuntimeError("boom")
-
-        return action
-
-    fresh = engine_mod.Engine(checker.book.rules, checker.book.policy)
-    monkeypatch.setattr(engine_mod.Engine, "_action", broken)
+def test_engine_failure_is_raised_and_state_is_deleted(checker, monkeypatch):
+    """Nothing can fail silently inside the engine: a failure propagates, and the
+    session is deleted all the same (or 1 000 failures would exhaust the engine)."""
     from compliance.facts import build_facts
 
-    loaded = plan_from_data(small_plan(1, 2000000))
     pack = checker.book.agreement("gnv-2020")
-    with pytest.raises(engine_mod.EngineError, match="boom"):
-        fresh.run(pack, build_facts(loaded, pack, dt.date(2020, 4, 1)))
+    facts = build_facts(plan_from_data(small_plan(1, 2000000)), pack, dt.date(2020, 4, 1))
+    deleted = []
+    real_delete = engine_mod._durable.Ruleset.delete_state
+
+    def spy(self, sid):
+        deleted.append(sid)
+        return real_delete(self, sid)
+
+    class Broken:
+        def __getattr__(self, name):
+            def fail(*args):
+                raise RuntimeError("engine failed")
+
+            return fail
+
+    monkeypatch.setattr(engine_mod._durable.Ruleset, "delete_state", spy)
+    monkeypatch.setattr(engine_mod, "_dre", Broken())
+    with pytest.raises(RuntimeError, match="engine failed"):
+        checker.engine.run(pack, facts)
+    assert len(deleted) == 1
+
+
+def test_durable_never_calls_a_python_action():
+    with pytest.raises(engine_mod.EngineError):
+        engine_mod._never(None)
 
 
 def test_only_the_engine_module_imports_durable():

@@ -6,20 +6,24 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
-from collections.abc import Iterable
+import gc
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .engine import Engine, Hit
 from .errors import InputError, Issue
 from .facts import Fact, build_facts
-from .findings import CheckRun, Finding, Location, PlanResult, SourceRef
+from .findings import CheckRun, Finding, Location, PlanResult, SourceRef, Tally
 from .loader import MAX_BYTES, format_path
 from .packs import RULES_DIR, RuleBook, load_rulebook
 from .plans import LoadedPlan, load_plan
-from .revisions import load_previous
 from .rules import Rule, render
+
+if TYPE_CHECKING:
+    from .waivers import WaiverState
 
 
 def collect_paths(paths: Iterable[str]) -> list[tuple[Path, str]]:
@@ -41,6 +45,27 @@ def collect_paths(paths: Iterable[str]) -> list[tuple[Path, str]]:
     return out
 
 
+def issue_order(issue: Issue) -> tuple[str, int, int, str]:
+    return (issue.file, issue.line or 0, issue.column or 0, issue.message)
+
+
+@contextlib.contextmanager
+def tuned_gc() -> Iterator[None]:
+    """Around a batch: the rule book and compiled rulesets live for the whole run,
+    a plan's parse tree for a few milliseconds. Freezing the first and collecting
+    the young generation less often measured about 15 % faster; the previous
+    settings come back afterwards."""
+    old = gc.get_threshold()
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(50_000, 50, 100)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*old)
+        gc.unfreeze()
+
+
 class Checker:
     """Holds a rule book and its compiled rulesets for a whole batch."""
 
@@ -48,6 +73,11 @@ class Checker:
         self.book: RuleBook = load_rulebook(Path(rules_dir) if rules_dir else RULES_DIR)
         self.engine = Engine(self.book.rules, self.book.policy)
         self.lang = lang
+        self._views: dict[str, tuple[Rule, str, tuple[SourceRef, ...]]] = {}
+        policy = self.book.policy
+        self._pack_values: dict[str, Any] = {
+            "policy.followup_system": policy.followup_system if policy else None
+        }
 
     # -- one plan --------------------------------------------------------------
     def check_plan(
@@ -91,61 +121,153 @@ class Checker:
         self, loaded: LoadedPlan, hit: Hit, facts: dict[str, Fact], pack_id: str
     ) -> Finding:
         rule_id, outcome, fact_id, static_reason = hit
-        rule: Rule = self.book.by_id[rule_id]
+        rule, title, sources = self._rule_view(rule_id)
         fact = facts[fact_id]
-        values = {k: fact.data.get(k) for k in rule.values if k in fact.data}
-        ns_values = self._pack_values(pack_id)
+        data = fact.data
+        values = {k: data[k] for k in rule.values if k in data}
         if outcome == "not-evaluated":
             reads = self.engine.compile(self.book.agreements[pack_id]).reads[rule_id]
             reasons = static_reason or "; ".join(
                 dict.fromkeys(fact.unknown[f] for f in reads if f in fact.unknown)
             )
-            message = (
-                f"not evaluated: {reasons}"
-                if self.lang == "en"
-                else f"ej bedömd: {reasons}"
-            )
+            message = f"not evaluated: {reasons}" if self.lang == "en" else f"ej bedömd: {reasons}"
             values = {k: v for k, v in values.items() if v is not None}
         else:
-            message = render(rule.message.get(self.lang), values, ns_values, self.lang)
-        line = loaded.line(fact.path) if fact.path else 1
+            message = render(rule.message.get(self.lang), values, self._pack_values, self.lang)
         return Finding(
-            rule=rule.id,
+            rule=rule_id,
             severity=rule.severity,
             outcome=outcome,
-            title=rule.title.get(self.lang),
+            title=title,
             message=message,
-            sources=tuple(SourceRef(s.document, s.section, s.quote) for s in rule.source),
-            location=Location(loaded.file, line, format_path(fact.path)),
+            sources=sources,
+            location=Location(loaded.file, loaded.line(fact.path), format_path(fact.path)),
             values=values,
-            area=fact.data.get("area"),
-            activity=fact.data.get("activity"),
+            area=data.get("area"),
+            activity=data.get("activity"),
             subject=fact.id,
         )
 
-    def _pack_values(self, pack_id: str) -> dict[str, Any]:
-        policy = self.book.policy
-        return {"policy.followup_system": policy.followup_system if policy else None}
+    def _rule_view(self, rule_id: str) -> tuple[Rule, str, tuple[SourceRef, ...]]:
+        """A rule with its title and sources in this checker's language, built once."""
+        view = self._views.get(rule_id)
+        if view is None:
+            rule = self.book.by_id[rule_id]
+            sources = tuple(SourceRef(s.document, s.section, s.quote) for s in rule.source)
+            view = self._views[rule_id] = (rule, rule.title.get(self.lang), sources)
+        return view
 
     # -- many plans --------------------------------------------------------------
+    def check_one(
+        self, path: Path, display: str, as_of: dt.date, max_bytes: int = MAX_BYTES
+    ) -> PlanResult | list[Issue]:
+        """One file: its result, or the issues that make it unreadable."""
+        try:
+            loaded = load_plan(path, display, max_bytes)
+            previous = None
+            if loaded.plan.plan.supersedes:
+                from .revisions import load_previous
+
+                previous = load_previous(loaded, max_bytes)
+            return self.check_plan(loaded, as_of, previous)
+        except InputError as exc:
+            return exc.issues
+
+    def iter_files(
+        self,
+        files: list[tuple[Path, str]],
+        as_of: dt.date,
+        max_bytes: int = MAX_BYTES,
+        jobs: int = 1,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> Iterator[PlanResult | list[Issue]]:
+        """Each file's outcome in order of its name, on ``jobs`` processes when asked.
+
+        A generator: a caller that renders as it goes holds one plan at a time,
+        so a batch of any size checks in the memory of one plan.
+        """
+        files = sorted(files, key=lambda f: f[1])
+        if jobs > 1 and len(files) > 1:
+            from .parallel import check_parallel
+
+            yield from check_parallel(self, files, as_of, max_bytes, jobs, progress)
+            return
+        for n, (path, display) in enumerate(files, 1):
+            yield self.check_one(path, display, as_of, max_bytes)
+            if progress:
+                progress(n, len(files))
+
     def check_files(
         self,
         files: list[tuple[Path, str]],
         as_of: dt.date,
         max_bytes: int = MAX_BYTES,
+        jobs: int = 1,
+        progress: Callable[[int, int], None] | None = None,
     ) -> CheckRun:
-        results: list[PlanResult] = []
-        errors: list[Issue] = []
-        for path, display in files:
-            try:
-                loaded = load_plan(path, display, max_bytes)
-                previous = load_previous(loaded, max_bytes)
-                results.append(self.check_plan(loaded, as_of, previous))
-            except InputError as exc:
-                errors.extend(exc.issues)
-        results.sort(key=lambda r: (r.file, r.plan))
-        errors.sort(key=lambda i: (i.file, i.line or 0, i.column or 0, i.message))
-        return CheckRun(as_of, self.lang, results, errors)
+        """Check a batch and keep every result (see :meth:`iter_files` to stream)."""
+        run = CheckRun(as_of, self.lang, [], [])
+        for outcome in self.iter_files(files, as_of, max_bytes, jobs, progress):
+            if isinstance(outcome, PlanResult):
+                run.results.append(outcome)
+            else:
+                run.errors.extend(outcome)
+        run.errors.sort(key=issue_order)
+        return run
+
+    def run_batch(
+        self,
+        files: list[tuple[Path, str]],
+        as_of: dt.date,
+        fmt: str,
+        write: Callable[[str], Any],
+        *,
+        max_bytes: int = MAX_BYTES,
+        jobs: int = 1,
+        progress: Callable[[int, int], None] | None = None,
+        waivers: WaiverState | None = None,
+        baseline: set[tuple[str, str, str]] | None = None,
+        recorded: set[tuple[str, str, str]] | None = None,
+    ) -> CheckRun:
+        """Check a batch and render it in ``fmt`` through ``write``.
+
+        Formats that allow it (JSON, text) are written plan by plan as plans are
+        checked, keeping only counts, so memory stays flat however large the
+        batch; the others are rendered from the kept results. Waivers and the
+        baseline are applied to each result on the way; ``recorded`` collects
+        the keys for ``--write-baseline``. Returns the run (errors, warnings,
+        counts) for the exit status.
+        """
+        from . import render
+        from .waivers import apply_baseline, baseline_keys
+
+        streaming = render.can_stream(fmt)
+        run = CheckRun(as_of, self.lang, [], [], tally=Tally() if streaming else None)
+
+        def results() -> Iterator[PlanResult]:
+            for outcome in self.iter_files(files, as_of, max_bytes, jobs, progress):
+                if not isinstance(outcome, PlanResult):
+                    run.errors.extend(outcome)
+                    continue
+                if waivers is not None:
+                    waivers.apply(outcome)
+                if baseline is not None:
+                    apply_baseline(outcome, baseline)
+                if recorded is not None:
+                    recorded.update(baseline_keys(outcome))
+                if run.tally is not None:
+                    run.tally.add(outcome)
+                yield outcome
+            run.errors.sort(key=issue_order)
+            if waivers is not None:
+                waivers.finish(run)
+
+        if streaming:
+            render.get_stream(fmt)(run, results(), self.book, write)
+        else:
+            run.results.extend(results())
+            write(render.get(fmt)(run, self.book))
+        return run
 
     def check_paths(self, paths: Iterable[str], as_of: dt.date) -> CheckRun:
         return self.check_files(collect_paths(paths), as_of)

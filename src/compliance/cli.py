@@ -7,11 +7,12 @@ error prints one line and exits 3 (``COMPLIANCE_DEBUG=1`` shows the traceback).
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import sys
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,24 @@ from .loader import MAX_BYTES
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
 FAIL_ON = ("error", "warning", "info", "never")
+
+
+@contextlib.contextmanager
+def open_output(output: str | None) -> Iterator[Callable[[str], Any]]:
+    """Write in pieces to standard output, or to a file that appears whole or not at all."""
+    if output is None or output == "-":
+        yield lambda text: click.echo(text, nl=False)
+        return
+    target = Path(output)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
+            yield fh.write
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
 
 
 def write_output(text: str, output: str | None) -> None:
@@ -53,6 +72,25 @@ def resolve_output(fmt: str | None, output: str | None) -> tuple[str, str | None
         by_ext = {ext: name for name, ext in EXTENSIONS.items()}
         fmt = by_ext.get(Path(output).suffix.lstrip(".").lower(), "text")
     return fmt or "text", output
+
+
+PROGRESS_FROM = 50  # plans; a smaller batch is over before a bar would help
+
+
+def progress_bar(total: int) -> Callable[[int, int], None] | None:
+    """A progress line on standard error when it is a terminal and the batch is large."""
+    if total < PROGRESS_FROM or not sys.stderr.isatty():
+        return None
+
+    def show(done: int, total: int) -> None:
+        width = 30
+        filled = width * done // total
+        sys.stderr.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total} plans")
+        if done == total:
+            sys.stderr.write("\n")
+        sys.stderr.flush()
+
+    return show
 
 
 def _date(ctx: click.Context, param: click.Parameter, value: str | None) -> dt.date:
@@ -130,6 +168,8 @@ lang_option = click.option(
 @rules_option
 @click.option("--max-bytes", type=click.IntRange(1), default=MAX_BYTES, show_default=True,
               help="Refuse plan files larger than this.")
+@click.option("--jobs", "-j", type=click.IntRange(1, 64), default=1, show_default=True,
+              help="Check a large batch on this many processes (same output).")
 @click.option("--waivers", "waivers_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Waivers (dispens) file [default: compliance-waivers.yaml beside the plans, if present].")
 @click.option("--baseline", "baseline_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
@@ -146,30 +186,31 @@ def check(
     fail_on: str,
     rules_dir: Path | None,
     max_bytes: int,
+    jobs: int,
     waivers_file: Path | None,
     baseline_file: Path | None,
     write_baseline_file: Path | None,
 ) -> None:
     """Check plan files (a folder means every *.yaml/*.yml under it)."""
-    from . import render
-    from .check import Checker, collect_paths
-    from .rules import SEVERITY_RANK
-    from .waivers import apply_baseline, apply_waivers, default_waivers, load_baseline, load_waivers
+    from .check import Checker, collect_paths, tuned_gc
+    from .findings import SEVERITY_RANK
+    from .waivers import WaiverState, default_waivers, load_baseline, load_waivers
     from .waivers import write_baseline as record_baseline
 
     fmt, output = resolve_output(fmt, output)
     checker = Checker(rules_dir, lang)
     waivers_path = waivers_file or default_waivers(list(paths))
-    waivers = load_waivers(waivers_path) if waivers_path else None
+    waivers = WaiverState(load_waivers(waivers_path), as_of) if waivers_path else None
     baseline = load_baseline(baseline_file) if baseline_file else None
-    run = checker.check_files(collect_paths(paths), as_of, max_bytes)
-    if waivers is not None:
-        apply_waivers(run, waivers)
-    if baseline is not None:
-        apply_baseline(run, baseline)
+    files = collect_paths(paths)
+    recorded: set[tuple[str, str, str]] = set()
+    with open_output(output) as write, tuned_gc():
+        run = checker.run_batch(
+            files, as_of, fmt, write, max_bytes=max_bytes, jobs=jobs, progress=progress_bar(len(files)),
+            waivers=waivers, baseline=baseline, recorded=recorded if write_baseline_file else None,
+        )
     if write_baseline_file is not None:
-        record_baseline(run, write_baseline_file)
-    write_output(render.get(fmt)(run, checker.book), output)
+        record_baseline(recorded, write_baseline_file)
     if fmt != "text" or output is not None:
         for issue in run.warnings:
             click.echo(f"warning: {issue.one_line()}", err=True)
@@ -180,8 +221,7 @@ def check(
         sys.exit(EXIT_INPUT)
     if fail_on != "never":
         floor = SEVERITY_RANK[fail_on]
-        gate = [f for f in run.findings() if f.outcome == "failed" and not f.baselined]
-        if any(SEVERITY_RANK[f.severity] >= floor for f in gate):
+        if run.counts().gate >= floor:
             sys.exit(EXIT_FINDINGS)
         if run.warnings and floor <= SEVERITY_RANK["warning"]:
             sys.exit(EXIT_FINDINGS)

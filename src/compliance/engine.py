@@ -18,20 +18,24 @@ A rule whose condition names a pack figure that is ``null`` compiles to the
 second kind only. A catch-all rule handles every other fact, since
 durable-rules raises on a fact that no rule matches.
 
-Pitfalls handled here (measured, see shared/docs/engineering.md): actions'
-exceptions come back as an ``exception`` key in the returned state and are
-raised; the host's background dispatch threads are not started, so every
-action runs inline, in order, in the calling thread.
+Pitfalls handled here (measured, see shared/docs/engineering.md and the
+README's benchmark notes): durable-rules swallows exceptions raised in Python
+actions, so there are none: matches are read from the C engine directly; each
+rule has ``cap`` so one read returns every fact it matched in the plan; the
+host's background dispatch threads are not started; every session's state is
+deleted, even when evaluation fails.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import itertools
+import json
 import threading
 from dataclasses import dataclass
 from typing import Any
 
+import durable_rules_engine as _dre
 from durable import engine as _durable
 
 from . import conditions as C
@@ -43,6 +47,15 @@ Hit = tuple[str, str, str, str | None]  # rule id, outcome, fact id, static reas
 
 class EngineError(RuntimeError):
     """A rule action failed inside the engine: never let a broken rule pass silently."""
+
+
+def _never(c: Any) -> None:  # pragma: no cover - never called, see Engine.run
+    """The action durable-rules requires per rule; the engine reads matches itself."""
+    raise EngineError("durable-rules called an action directly; the engine reads matches itself")
+
+
+CATCH_ALL = "zz_catch_all"
+_CATCH_ALL_PREFIX = '{"' + CATCH_ALL + '"'
 
 
 class _QuietHost(_durable.Host):
@@ -167,6 +180,11 @@ def _size(cond: Any) -> int:
 
 
 MAX_EXPRESSIONS = 30  # durable-rules' limit is 32 per rule
+# Each rule's action receives up to CAP matched facts in one call, so a plan costs
+# one Python callback per rule that fires instead of one per fact (measured: the
+# per-fact callbacks, each with a JSON round trip of the session state, were the
+# largest cost of the engine). A plan has far fewer facts than this.
+CAP = 100_000
 
 
 def _kinds(kinds: tuple[str, ...]) -> dict[str, Any]:
@@ -182,6 +200,9 @@ class CompiledPack:
     rule_ids: list[str]
     static_reasons: dict[str, str]
     reads: dict[str, list[str]]
+    actions: dict[str, tuple[str, str, str | None]]  # durable rule name -> rule id, outcome, reason
+    fields: frozenset[str] = frozenset()  # every fact field some rule reads
+    kinds: frozenset[str] = frozenset()  # every fact kind some rule reads
 
 
 class Engine:
@@ -191,15 +212,11 @@ class Engine:
         self.rules = rules
         self.policy = policy
         self._compiled: dict[str, CompiledPack] = {}
-        self._hits: list[Hit] = []
 
     def _action(self, rule_id: str, outcome: str, reason: str | None) -> Any:
-        hits = self._hits
-
-        def action(c: Any) -> None:
-            hits.append((rule_id, outcome, c.m["id"], reason))
-
-        return action
+        """What a durable rule stands for: its action is never called, :meth:`run`
+        reads the matches and maps each durable rule back to this triple."""
+        return (rule_id, outcome, reason)
 
     def compile(self, pack: Agreement) -> CompiledPack:
         if pack.id in self._compiled:
@@ -232,6 +249,7 @@ class Engine:
             if when_c is None:
                 definition[f"r{n:03d}_ne"] = {
                     "all": [{"m": {"$and": [kind, *guard_c]}}],
+                    "cap": CAP,
                     "run": self._action(rule.id, "not-evaluated", static[rule.id]),
                 }
                 continue
@@ -246,17 +264,27 @@ class Engine:
                     )
                 definition[f"r{n:03d}_main_{b:02d}"] = {
                     "all": [{"m": cond}],
+                    "cap": CAP,
                     "run": self._action(rule.id, "failed", None),
                 }
             definition[f"r{n:03d}_ne"] = {
                 "all": [{"m": {"$and": [kind, *guard_c, {"$or": unknown}]}}],
+                "cap": CAP,
                 "run": self._action(rule.id, "not-evaluated", None),
             }
-        definition["zz_catch_all"] = {"all": [{"m": {"$ex": {"kind": 1}}}], "run": lambda c: None}
+        # every fact must match some rule or durable-rules raises MessageNotHandledException
+        definition[CATCH_ALL] = {"all": [{"m": {"$ex": {"kind": 1}}}], "cap": CAP, "run": None}
+        actions = {key: d["run"] for key, d in definition.items() if key != CATCH_ALL}
+        for d in definition.values():
+            d["run"] = _never
         name = f"compliance_{pack.id}_{next(_NAMES)}"
         with _LOCK:
             _host().register_rulesets({name: definition})
-        compiled = CompiledPack(name, pack, rule_ids, static, reads)
+        compiled = CompiledPack(
+            name, pack, rule_ids, static, reads, actions,
+            fields=frozenset(f for read in reads.values() for f in read),
+            kinds=frozenset(k for rule in self.rules if rule.id in rule_ids for k in rule.facts),
+        )
         self._compiled[pack.id] = compiled
         return compiled
 
@@ -265,20 +293,42 @@ class Engine:
         return missing.reason or f"{pack.id} lacks the figure {missing.ref}"
 
     def run(self, pack: Agreement, facts: list[Fact]) -> list[Hit]:
-        """Evaluate one plan's facts; the session's state is deleted afterwards."""
+        """Evaluate one plan's facts; the session's state is deleted afterwards.
+
+        The facts go in as one batch. The matches are then drained straight from
+        the C engine (``start_action_for_state`` / ``complete_and_start_action``):
+        durable's Python action layer would build a closure and round-trip the
+        session state through JSON for every action, which profiling showed to
+        cost more than the rules themselves. No Python code runs inside the
+        engine, so no exception can be swallowed there.
+        """
         compiled = self.compile(pack)
         sid = str(next(_SIDS))
-        messages = [{**fact.engine_view(), "sid": sid} for fact in facts]
-        self._hits.clear()
-        host = _host()
+        fields, kinds = compiled.fields, compiled.kinds
+        messages = []
+        for fact in facts:
+            if fact.kind in kinds:  # a fact no rule reads would only feed the catch-all
+                message = fact.engine_view(fields)
+                message["sid"] = sid
+                messages.append(message)
+        if not messages:
+            return []
+        ruleset = _host().get_ruleset(compiled.name)
+        hits: dict[Hit, None] = {}
         try:
-            if messages:
-                state = host.assert_facts(compiled.name, messages)
-                if isinstance(state, dict) and "exception" in state:
-                    raise EngineError(f"a rule action failed: {state['exception']}")
-            # an `any:` may match one fact through several branches: one finding each
-            hits = list(dict.fromkeys(self._hits))
+            state = ruleset.assert_facts(messages)
+            handle = ruleset._handle  # noqa: SLF001 - the C engine's ruleset handle
+            result = _dre.start_action_for_state(handle, state)
+            raw = result[1] if result else None
+            while raw:
+                if not raw.startswith(_CATCH_ALL_PREFIX):
+                    for name, matched in json.loads(raw).items():
+                        rule_id, outcome, reason = compiled.actions[name]
+                        items = matched if isinstance(matched, list) else [matched]
+                        for item in items:
+                            hits[(rule_id, outcome, item["m"]["id"], reason)] = None
+                raw = _dre.complete_and_start_action(handle, state)
         finally:
-            self._hits.clear()
-            host.delete_state(compiled.name, sid)
-        return hits
+            ruleset.delete_state(sid)
+        # an any: may match one fact through several branches: one finding each
+        return sorted(hits)

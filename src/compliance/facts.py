@@ -41,10 +41,17 @@ class Fact:
     data: dict[str, Any]
     unknown: dict[str, str] = field(default_factory=dict)
 
-    def engine_view(self) -> dict[str, Any]:
-        """What the engine sees: scalars only, dates as day numbers, unknowns flagged."""
+    def engine_view(self, fields: frozenset[str] | None = None) -> dict[str, Any]:
+        """What the engine sees: scalars only, dates as day numbers, unknowns flagged.
+
+        ``fields``: only these (the fields some rule reads); the rest stays on the
+        Python side for messages, which keeps the engine's JSON small.
+        """
         out: dict[str, Any] = {"id": self.id, "kind": self.kind}
-        for key, value in self.data.items():
+        data = self.data
+        keys = data.keys() if fields is None else fields.intersection(data)
+        for key in keys:
+            value = data[key]
             if value is None or isinstance(value, list | tuple | dict):
                 continue
             if isinstance(value, dt.date):

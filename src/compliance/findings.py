@@ -96,6 +96,37 @@ class PlanResult:
         }
 
 
+SEVERITY_RANK = {"info": 0, "warning": 1, "error": 2}
+
+
+@dataclass
+class Tally:
+    """Counts kept as results stream past, so a batch's summary needs no findings in memory."""
+
+    plans: int = 0
+    failed: int = 0
+    not_evaluated: int = 0
+    waived: int = 0
+    baselined: int = 0
+    by_severity: dict[str, int] = field(default_factory=lambda: {"error": 0, "warning": 0, "info": 0})
+    gate: int = -1  # the highest severity rank of a failed finding outside the baseline
+
+    def add(self, result: PlanResult) -> None:
+        self.plans += 1
+        for f in result.findings:
+            if f.outcome == "failed":
+                self.failed += 1
+                self.by_severity[f.severity] += 1
+                if f.baselined:
+                    self.baselined += 1
+                else:
+                    self.gate = max(self.gate, SEVERITY_RANK[f.severity])
+            elif f.outcome == "not-evaluated":
+                self.not_evaluated += 1
+            elif f.outcome == "waived":
+                self.waived += 1
+
+
 @dataclass
 class CheckRun:
     as_of: dt.date
@@ -103,18 +134,27 @@ class CheckRun:
     results: list[PlanResult]
     errors: list[Issue]
     warnings: list[Issue] = field(default_factory=list)  # about the gate's own files (waivers)
+    tally: Tally | None = None  # set when results were streamed instead of kept
 
     def findings(self) -> list[Finding]:
         return [f for r in self.results for f in r.findings]
 
+    def counts(self) -> Tally:
+        if self.tally is not None:
+            return self.tally
+        tally = Tally()
+        for result in self.results:
+            tally.add(result)
+        return tally
+
     def summary(self) -> dict[str, int]:
-        all_findings = self.findings()
+        t = self.counts()
         return {
-            "plans": len(self.results),
-            "failed": sum(1 for f in all_findings if f.outcome == "failed"),
-            "not_evaluated": sum(1 for f in all_findings if f.outcome == "not-evaluated"),
-            "waived": sum(1 for f in all_findings if f.outcome == "waived"),
-            "baselined": sum(1 for f in all_findings if f.baselined),
+            "plans": t.plans,
+            "failed": t.failed,
+            "not_evaluated": t.not_evaluated,
+            "waived": t.waived,
+            "baselined": t.baselined,
             "errors": len(self.errors),
             "warnings": len(self.warnings),
         }

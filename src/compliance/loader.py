@@ -14,7 +14,8 @@ turns it into plain Python values itself, so that it can
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+import re
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -47,26 +48,40 @@ def format_path(path: PathT) -> str:
 
 @dataclass
 class Locations:
-    """Line and column (1-based) of every key and sequence item of a document."""
+    """Line and column (1-based) of every key and sequence item of a document.
+
+    Kept as the composed node graph and looked up on demand: a plan has hundreds
+    of keys but a finding or an error needs a handful of lines, so building a
+    path → mark table for every key was wasted work (measured: a fifth of the
+    loader's time).
+    """
 
     file: str
-    marks: dict[PathT, tuple[int, int]] = field(default_factory=dict)
+    root: yaml.Node | None = None
 
     def line_of(self, path: PathT) -> tuple[int, int]:
-        """The mark of ``path``, or of its nearest ancestor that has one."""
-        p = tuple(path)
-        while p:
-            if p in self.marks:
-                return self.marks[p]
-            p = p[:-1]
-        return self.marks.get((), (1, 1))
+        """The mark of ``path``'s key (or item), or of its nearest ancestor that has one."""
+        node = self.root
+        if node is None:
+            return (1, 1)
+        mark = node.start_mark
+        for part in path:
+            if isinstance(node, yaml.MappingNode):
+                for key_node, value_node in node.value:
+                    if isinstance(key_node, yaml.ScalarNode) and key_node.value == part:
+                        mark, node = key_node.start_mark, value_node
+                        break
+                else:
+                    break
+            elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and 0 <= part < len(node.value):
+                node = node.value[part]
+                mark = node.start_mark
+            else:
+                break
+        return (mark.line + 1, mark.column + 1)
 
 
-@dataclass
-class _Budget:
-    nodes: int = 0
-
-
+_STR = "tag:yaml.org,2002:str"
 _SCALARS = _Loader.yaml_constructors if hasattr(_Loader, "yaml_constructors") else {}
 _COLLECTION_TAGS = {"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"}
 
@@ -77,7 +92,6 @@ class _Builder:
         self.max_nodes = max_nodes
         self.max_depth = max_depth
         self.nodes = 0
-        self.locs = Locations(file)
         self.constructor = yaml.constructor.SafeConstructor()
 
     def fail(self, node: yaml.Node, message: str, path: PathT = ()) -> InputError:
@@ -97,45 +111,52 @@ class _Builder:
             )
         if depth > self.max_depth:
             raise self.fail(node, f"nesting deeper than {self.max_depth} levels", path)
-        if isinstance(node, yaml.CollectionNode) and node.tag not in _COLLECTION_TAGS:
+        if isinstance(node, yaml.ScalarNode):
+            return node.value if node.tag == _STR else self._scalar(node, path)
+        if node.tag not in _COLLECTION_TAGS:
             raise self.fail(node, f"unsupported YAML tag {node.tag}", path)
         if isinstance(node, yaml.MappingNode):
             return self._mapping(node, path, depth)
-        if isinstance(node, yaml.SequenceNode):
-            out = []
-            for i, item in enumerate(node.value):
-                self.locs.marks[path + (i,)] = (item.start_mark.line + 1, item.start_mark.column + 1)
+        out = []
+        for i, item in enumerate(node.value):
+            if isinstance(item, yaml.ScalarNode) and item.tag == _STR:
+                self.nodes += 1
+                out.append(item.value)
+            else:
                 out.append(self.build(item, path + (i,), depth + 1))
-            return out
-        return self._scalar(node, path)
+        return out
 
     def _mapping(self, node: yaml.MappingNode, path: PathT, depth: int) -> dict[str, Any]:
         out: dict[str, Any] = {}
-        first_line: dict[str, int] = {}
         for key_node, value_node in node.value:
             if not isinstance(key_node, yaml.ScalarNode):
                 raise self.fail(key_node, "a key must be a plain word, not a list or mapping", path)
-            key = self._scalar(key_node, path)
-            if key_node.tag == "tag:yaml.org,2002:merge":
-                raise self.fail(key_node, "merge keys (<<) are not supported", path)
-            if not isinstance(key, str):
-                key = str(key).lower() if isinstance(key, bool) else str(key)
-            line = key_node.start_mark.line + 1
+            if key_node.tag == _STR:
+                key = key_node.value
+            else:
+                if key_node.tag == "tag:yaml.org,2002:merge":
+                    raise self.fail(key_node, "merge keys (<<) are not supported", path)
+                value = self._scalar(key_node, path)
+                key = str(value).lower() if isinstance(value, bool) else str(value)
             if key in out:
+                first = next(k for k, _ in node.value if isinstance(k, yaml.ScalarNode) and k.value == key_node.value)
                 raise self.fail(
                     key_node,
-                    f"duplicate key {key!r} (first given on line {first_line[key]})",
+                    f"duplicate key {key!r} (first given on line {first.start_mark.line + 1})",
                     path + (key,),
                 )
-            first_line[key] = line
-            self.locs.marks[path + (key,)] = (line, key_node.start_mark.column + 1)
-            out[key] = self.build(value_node, path + (key,), depth + 1)
+            if isinstance(value_node, yaml.ScalarNode) and value_node.tag == _STR:
+                self.nodes += 1
+                out[key] = value_node.value
+            else:
+                out[key] = self.build(value_node, path + (key,), depth + 1)
         return out
 
     def _scalar(self, node: yaml.Node, path: PathT) -> Any:
         tag = node.tag
-        if tag == "tag:yaml.org,2002:str":
-            return node.value
+        text = node.value
+        if tag == "tag:yaml.org,2002:int" and text.isdigit() and (text[0] != "0" or text == "0"):
+            return int(text)  # plain decimal; 0-prefixed (octal in YAML 1.1) goes to PyYAML
         ctor = _SCALARS.get(tag) or yaml.constructor.SafeConstructor.yaml_constructors.get(tag)
         if ctor is None:
             raise self.fail(node, f"unsupported YAML tag {tag}", path)
@@ -155,6 +176,7 @@ class _Builder:
 
 
 SAFE_BOUND = 1000  # PyYAML's C composer recurses per level and overflows the C stack near 10^5
+_DEEP_INDENT = re.compile(rf"^ {{{SAFE_BOUND // 2},}}", re.M)
 
 
 def _nesting_bound(text: str) -> int:
@@ -171,6 +193,9 @@ def _nesting_bound(text: str) -> int:
 
 def _check_depth(text: str, file: str, max_depth: int) -> None:
     """Refuse absurd nesting before composing: the C composer would crash on it."""
+    quick = text.count("[") + text.count("{") + text.count("- ")
+    if quick < SAFE_BOUND // 2 and not _DEEP_INDENT.search(text):
+        return  # the bound cannot exceed SAFE_BOUND: skip the per-line scan
     if _nesting_bound(text) <= SAFE_BOUND:
         return
     depth = 0
@@ -218,12 +243,11 @@ def load_text(
     if node is None:
         raise InputError.at(file, "the file holds no YAML document", 1, 1)
     builder = _Builder(file, max_nodes, max_depth)
-    builder.locs.marks[()] = (node.start_mark.line + 1, node.start_mark.column + 1)
     try:
         value = builder.build(node, (), 0)
     except RecursionError:
         raise InputError.at(file, f"nesting deeper than {max_depth} levels") from None
-    return value, builder.locs
+    return value, Locations(file, node)
 
 
 def read_text(path: Path, display: str, max_bytes: int = MAX_BYTES) -> str:

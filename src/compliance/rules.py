@@ -16,13 +16,13 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from . import conditions
+from .amounts import format_kr
 from .errors import InputError
 from .loader import Locations
 from .packs import Lang, Source
 from .plans import validate
 
 Severity = Literal["error", "warning", "info"]
-SEVERITY_RANK = {"info": 0, "warning": 1, "error": 2}
 FACT_KINDS = (
     "plan",
     "area",
@@ -124,7 +124,6 @@ def load_rule(data: Any, locs: Locations) -> Rule:
 
 def render(text: str, values: dict[str, Any], pack_values: dict[str, Any], lang: str) -> str:
     """Fill ``{name}`` / ``{name:kr}`` placeholders; no expressions, no attribute access."""
-    from .amounts import format_kr
 
     def one(match: re.Match[str]) -> str:
         name, fmt = match.group(1), match.group(2)

@@ -21,7 +21,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from .errors import InputError, Issue
-from .findings import CheckRun, Finding
+from .findings import CheckRun, Finding, PlanResult
 from .loader import Locations, load_file
 from .plans import validate
 
@@ -83,39 +83,52 @@ def _matches(w: Waiver, plan: str, f: Finding) -> bool:
     return w.activity is None or w.activity == f.activity
 
 
-def apply_waivers(run: CheckRun, loaded: LoadedWaivers) -> None:
-    """Mark matched findings waived; add warnings for expired and unused waivers."""
-    used: set[int] = set()
-    for result in run.results:
-        new: list[Finding] = []
+class WaiverState:
+    """Applies waivers to results as they stream past, then reports expired and unused ones."""
+
+    def __init__(self, loaded: LoadedWaivers, as_of: dt.date) -> None:
+        self.loaded = loaded
+        self.as_of = as_of
+        self.used: set[int] = set()
+
+    def apply(self, result: PlanResult) -> None:
+        loaded, new = self.loaded, []
         for f in result.findings:
             hit = None
             if f.outcome == "failed":
                 for i, w in enumerate(loaded.waivers):
                     if _matches(w, result.plan, f):
-                        if w.expires < run.as_of:
-                            used.add(i)  # it would match, but it has expired: reported below
-                            continue
-                        hit = (i, w)
-                        break
+                        self.used.add(i)
+                        if w.expires >= self.as_of:  # an expired one is reported in finish()
+                            hit = (i, w)
+                            break
             if hit is None:
                 new.append(f)
                 continue
             i, w = hit
-            used.add(i)
             info = {"reason": w.reason, "approved_by": w.approved_by, "reference": w.reference,
                     "expires": w.expires.isoformat(), "file": loaded.file, "line": loaded.line(i)}
             new.append(dataclasses.replace(f, outcome="waived", waiver=info))
         result.findings = new
-    for i, w in enumerate(loaded.waivers):
-        line = loaded.line(i)
-        if w.expires < run.as_of:
-            run.warnings.append(Issue(loaded.file, line, None,
-                                      f"waiver for {w.rule} on {w.plan} expired on {w.expires} "
-                                      f"({w.reference}); renew it or fix the finding"))
-        elif i not in used:
-            run.warnings.append(Issue(loaded.file, line, None,
-                                      f"waiver for {w.rule} on {w.plan} matches no finding; remove it"))
+
+    def finish(self, run: CheckRun) -> None:
+        for i, w in enumerate(self.loaded.waivers):
+            line = self.loaded.line(i)
+            if w.expires < self.as_of:
+                run.warnings.append(Issue(self.loaded.file, line, None,
+                                          f"waiver for {w.rule} on {w.plan} expired on {w.expires} "
+                                          f"({w.reference}); renew it or fix the finding"))
+            elif i not in self.used:
+                run.warnings.append(Issue(self.loaded.file, line, None,
+                                          f"waiver for {w.rule} on {w.plan} matches no finding; remove it"))
+
+
+def apply_waivers(run: CheckRun, loaded: LoadedWaivers) -> None:
+    """Mark matched findings waived; add warnings for expired and unused waivers."""
+    state = WaiverState(loaded, run.as_of)
+    for result in run.results:
+        state.apply(result)
+    state.finish(run)
 
 
 # -- baselines ---------------------------------------------------------------------------
@@ -124,11 +137,14 @@ def baseline_key(plan: str, f: Finding) -> tuple[str, str, str]:
     return (f.rule, plan, f.location.path)
 
 
-def write_baseline(run: CheckRun, path: Path) -> None:
+def baseline_keys(result: PlanResult) -> set[tuple[str, str, str]]:
+    return {baseline_key(result.plan, f) for f in result.findings if f.outcome == "failed"}
+
+
+def write_baseline(keys: set[tuple[str, str, str]], path: Path) -> None:
     from .cli import write_output
 
-    keys = sorted({baseline_key(r.plan, f) for r in run.results for f in r.findings if f.outcome == "failed"})
-    doc = {"version": 1, "findings": [{"rule": k[0], "plan": k[1], "path": k[2]} for k in keys]}
+    doc = {"version": 1, "findings": [{"rule": k[0], "plan": k[1], "path": k[2]} for k in sorted(keys)]}
     write_output(json.dumps(doc, ensure_ascii=False, indent=2) + "\n", str(path))
 
 
@@ -151,10 +167,9 @@ def load_baseline(path: Path) -> set[tuple[str, str, str]]:
     return keys
 
 
-def apply_baseline(run: CheckRun, keys: set[tuple[str, str, str]]) -> None:
-    for result in run.results:
-        result.findings = [
-            dataclasses.replace(f, baselined=True)
-            if f.outcome == "failed" and baseline_key(result.plan, f) in keys else f
-            for f in result.findings
-        ]
+def apply_baseline(result: PlanResult, keys: set[tuple[str, str, str]]) -> None:
+    result.findings = [
+        dataclasses.replace(f, baselined=True)
+        if f.outcome == "failed" and baseline_key(result.plan, f) in keys else f
+        for f in result.findings
+    ]

@@ -8,11 +8,11 @@ calls :func:`register`.
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from ..findings import CheckRun
+    from ..findings import CheckRun, PlanResult
     from ..packs import RuleBook
 
 Renderer = Callable[["CheckRun", "RuleBook"], str]
@@ -29,6 +29,20 @@ def get(name: str) -> Renderer:
     module = importlib.import_module(f"{__name__}.{_MODULES[name]}")
     renderer: Renderer = module.render
     return renderer
+
+
+StreamRenderer = Callable[["CheckRun", Iterable["PlanResult"], "RuleBook", Callable[[str], Any]], None]
+
+
+def can_stream(name: str) -> bool:
+    """Formats whose layout lets each plan be written as it is checked (summary last)."""
+    return name in ("json", "text")
+
+
+def get_stream(name: str) -> StreamRenderer:
+    module = importlib.import_module(f"{__name__}.{_MODULES[name]}")
+    stream: StreamRenderer = module.stream
+    return stream
 
 
 def available() -> list[str]:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from ..findings import CheckRun
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from ..findings import CheckRun, PlanResult
 from ..packs import RuleBook
 
 _WORDS = {
@@ -23,22 +26,27 @@ _WORDS = {
 }
 
 
-def render(run: CheckRun, book: RuleBook) -> str:
+def _result(result: PlanResult, run: CheckRun, w: dict[str, str]) -> list[str]:
+    lines = [f"{result.file}  ({result.plan}, {result.agreement}, {w['as_of']} {run.as_of})"]
+    if not result.findings:
+        lines.append(f"  {w['clean']}")
+    for f in result.findings:
+        label = w[f.severity] if f.outcome == "failed" else w[f.outcome]
+        lines.append(f"  {label.upper():<10} {f.rule}  {f.location.file}:{f.location.line}  {f.title}")
+        lines.append(f"             {f.message}")
+        if f.waiver:
+            lines.append(f"             ({w['waived']}: {f.waiver['reason']}; {f.waiver['reference']})")
+        if f.baselined:
+            lines.append("             (baseline)")
+    lines.append("")
+    return lines
+
+
+def stream(run: CheckRun, results: Iterable[PlanResult], book: RuleBook, write: Callable[[str], Any]) -> None:
     w = _WORDS["en" if run.lang == "en" else "sv"]
+    for result in results:
+        write("\n".join(_result(result, run, w)) + "\n")
     lines: list[str] = []
-    for result in run.results:
-        lines.append(f"{result.file}  ({result.plan}, {result.agreement}, {w['as_of']} {run.as_of})")
-        if not result.findings:
-            lines.append(f"  {w['clean']}")
-        for f in result.findings:
-            label = w[f.severity] if f.outcome == "failed" else w[f.outcome]
-            lines.append(f"  {label.upper():<10} {f.rule}  {f.location.file}:{f.location.line}  {f.title}")
-            lines.append(f"             {f.message}")
-            if f.waiver:
-                lines.append(f"             ({w['waived']}: {f.waiver['reason']}; {f.waiver['reference']})")
-            if f.baselined:
-                lines.append("             (baseline)")
-        lines.append("")
     for issue in run.errors:
         lines.append(f"{w['errors'].upper()}: {issue.one_line()}")
     for issue in run.warnings:
@@ -46,11 +54,16 @@ def render(run: CheckRun, book: RuleBook) -> str:
     if run.errors or run.warnings:
         lines.append("")
     s = run.summary()
-    failed = [f for f in run.findings() if f.outcome == "failed"]
-    by_severity = {sev: sum(1 for f in failed if f.severity == sev) for sev in ("error", "warning", "info")}
+    by_severity = run.counts().by_severity
     lines.append(
         f"{w['summary']}: {s['plans']} {w['plans']}, {by_severity['error']} {w['errors_n']}, "
         f"{by_severity['warning']} {w['warnings_n']}, {by_severity['info']} {w['infos_n']}, "
         f"{s['not_evaluated']} {w['ne_n']}, {s['waived']} {w['waived']}, {s['errors']} {w['errors']}"
     )
-    return "\n".join(lines) + "\n"
+    write("\n".join(lines) + "\n")
+
+
+def render(run: CheckRun, book: RuleBook) -> str:
+    chunks: list[str] = []
+    stream(run, run.results, book, chunks.append)
+    return "".join(chunks)
