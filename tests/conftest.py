@@ -1,10 +1,16 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
+import tempfile
 import textwrap
 from pathlib import Path
 
 import pytest
+
+# The rule-book cache goes to a temporary folder, never the user's home (set at import,
+# before collection loads any rule book).
+os.environ.setdefault("COMPLIANCE_CACHE_DIR", tempfile.mkdtemp(prefix="compliance-cache-"))
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"

@@ -15,6 +15,10 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import hashlib
+import json
+import os
+import tempfile
 from pathlib import Path
 from typing import Any, Literal
 
@@ -169,20 +173,92 @@ def _display(path: Path, root: Path) -> str:
         return str(path)
 
 
+def _rule_files(root: Path) -> list[Path]:
+    return [
+        p for p in sorted(root.rglob("*.y*ml"))
+        if p.suffix in (".yaml", ".yml") and not p.name.startswith("_")
+    ]
+
+
+def _cache_dir() -> Path | None:
+    if os.environ.get("COMPLIANCE_NO_CACHE"):
+        return None
+    base = os.environ.get("COMPLIANCE_CACHE_DIR") or os.environ.get("XDG_CACHE_HOME")
+    return Path(base) / "compliance" if base else Path.home() / ".cache" / "compliance"
+
+
+def _digest(root: Path, files: list[Path]) -> str:
+    from . import __version__
+
+    h = hashlib.sha256(f"compliance {__version__}\n".encode())
+    for path in files:
+        h.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes() + b"\0")
+    return h.hexdigest()
+
+
+def _from_cache(path: Path, root: Path) -> RuleBook | None:
+    """A rule book validated earlier from the very same files, as JSON (never pickle)."""
+    from .rules import Rule
+
+    try:
+        data = json.loads(path.read_text("utf-8"))
+        agreements = {k: Agreement.model_validate(v) for k, v in data["agreements"].items()}
+        policy = Policy.model_validate(data["policy"]) if data["policy"] else None
+        rules = [Rule.model_validate(r) for r in data["rules"]]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None  # absent, stale format or damaged: load from the files
+    return RuleBook(root, agreements, policy, rules)
+
+
+def _to_cache(path: Path, book: RuleBook) -> None:
+    doc = {
+        "agreements": {k: a.model_dump(mode="json") for k, a in book.agreements.items()},
+        "policy": book.policy.model_dump(mode="json") if book.policy else None,
+        "rules": [r.model_dump(mode="json") for r in book.rules],
+    }
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".rulebook.", dir=path.parent)
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump(doc, fh, ensure_ascii=False)
+        os.replace(tmp, path)
+    except OSError:
+        return  # a read-only home or a full disk only costs the next run its speed
+
+
 @functools.lru_cache(maxsize=8)
 def load_rulebook(root: Path = RULES_DIR) -> RuleBook:
-    """Load and validate a rules folder. Raises :class:`InputError` naming file and line."""
-    from .rules import load_rule  # rules import packs for Lang/Source
+    """Load and validate a rules folder. Raises :class:`InputError` naming file and line.
 
+    The validated result is cached as JSON under ``~/.cache/compliance`` (or
+    ``$COMPLIANCE_CACHE_DIR``), keyed by a hash of every file's path and bytes and
+    the tool's version, so a changed rule is always read anew; parsing the rule
+    files was a sixth of a cold single-plan check. ``COMPLIANCE_NO_CACHE=1`` turns
+    it off.
+    """
     root = Path(root)
     if not root.is_dir():
         raise InputError.at(str(root), "no such rules folder")
+    files = _rule_files(root)
+    folder = _cache_dir()
+    cache = folder / f"rulebook-{_digest(root, files)[:40]}.json" if folder else None
+    if cache is not None and cache.is_file():
+        book = _from_cache(cache, root)
+        if book is not None:
+            return book
+    book = _load_files(root, files)
+    if cache is not None:
+        _to_cache(cache, book)
+    return book
+
+
+def _load_files(root: Path, files: list[Path]) -> RuleBook:
+    from .rules import load_rule  # rules import packs for Lang/Source
+
     agreements: dict[str, Agreement] = {}
     policy: Policy | None = None
     rules: dict[str, Any] = {}
-    for path in sorted(root.rglob("*.y*ml")):
-        if path.suffix not in (".yaml", ".yml") or path.name.startswith("_"):
-            continue
+    for path in files:
         display = _display(path, root)
         data, locs = load_file(path, display)
         if path.name == "agreement.yaml":
@@ -210,4 +286,3 @@ def load_rulebook(root: Path = RULES_DIR) -> RuleBook:
                     f"{pack.id}/agreement.yaml", f"excluded_rules names unknown rule {rule_id}"
                 )
     return RuleBook(root, agreements, policy, [rules[k] for k in sorted(rules)])
-
