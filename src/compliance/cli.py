@@ -45,19 +45,8 @@ def open_output(output: str | None) -> Iterator[Callable[[str], Any]]:
 
 def write_output(text: str, output: str | None) -> None:
     """Standard output, or a file written whole or not at all (temporary file, then rename)."""
-    if output is None or output == "-":
-        click.echo(text, nl=False)
-        return
-    target = Path(output)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with open_output(output) as write:
+        write(text)
 
 
 def resolve_output(fmt: str | None, output: str | None) -> tuple[str, str | None]:

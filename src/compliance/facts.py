@@ -14,23 +14,17 @@ rules that read it as *not evaluated*.
 from __future__ import annotations
 
 import datetime as dt
+import typing
 from dataclasses import dataclass, field
 from typing import Any
 
 from . import allocation
 from .loader import PathT
-from .models import Activity, Area, Plan
+from .models import Activity, Area, Plan, ReportKind
 from .packs import Agreement
 from .plans import LoadedPlan
 
-REPORT_KINDS = (
-    "requisition",
-    "partial-report",
-    "final-report",
-    "financial-report",
-    "patient-contract-plan",
-    "vfu-report",
-)
+REPORT_KINDS = typing.get_args(ReportKind)
 
 
 @dataclass

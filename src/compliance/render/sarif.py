@@ -12,6 +12,7 @@ import json
 from typing import Any
 
 from .. import __version__
+from ..errors import Issue
 from ..findings import CheckRun, Finding
 from ..packs import RuleBook
 
@@ -66,6 +67,18 @@ def _result(f: Finding, index: int) -> dict[str, Any]:
     return out
 
 
+def _notification(issue: Issue, level: str) -> dict[str, Any]:
+    """An input error or a waiver warning: about a file, not a rule's finding."""
+    return {
+        "level": level,
+        "message": {"text": issue.message},
+        "locations": [{"physicalLocation": {
+            "artifactLocation": {"uri": issue.file},
+            "region": {"startLine": issue.line or 1},
+        }}],
+    }
+
+
 def document(run: CheckRun, book: RuleBook) -> dict[str, Any]:
     applied = sorted({rid for r in run.results for rid in r.rules_applied})
     index = {rid: i for i, rid in enumerate(applied)}
@@ -88,27 +101,8 @@ def document(run: CheckRun, book: RuleBook) -> dict[str, Any]:
                 "invocations": [
                     {
                         "executionSuccessful": not run.errors,
-                        "toolExecutionNotifications": [
-                            {
-                                "level": "error",
-                                "message": {"text": issue.message},
-                                "locations": [{"physicalLocation": {
-                                    "artifactLocation": {"uri": issue.file},
-                                    "region": {"startLine": issue.line or 1},
-                                }}],
-                            }
-                            for issue in run.errors
-                        ] + [
-                            {
-                                "level": "warning",
-                                "message": {"text": issue.message},
-                                "locations": [{"physicalLocation": {
-                                    "artifactLocation": {"uri": issue.file},
-                                    "region": {"startLine": issue.line or 1},
-                                }}],
-                            }
-                            for issue in run.warnings
-                        ],
+                        "toolExecutionNotifications": [_notification(i, "error") for i in run.errors]
+                        + [_notification(i, "warning") for i in run.warnings],
                     }
                 ],
             }

@@ -7,29 +7,13 @@ from typing import Any
 
 from ..findings import CheckRun, PlanResult
 from ..packs import RuleBook
-
-_WORDS = {
-    "sv": {
-        "failed": "fel", "not-evaluated": "ej bedömd", "waived": "dispens",
-        "error": "fel", "warning": "varning", "info": "info",
-        "clean": "inga fynd", "summary": "Sammanfattning", "plans": "planer",
-        "errors_n": "fel", "warnings_n": "varningar", "infos_n": "info", "ne_n": "ej bedömda",
-        "errors": "indatafel", "as_of": "bedömt per",
-    },
-    "en": {
-        "failed": "failed", "not-evaluated": "not evaluated", "waived": "waived",
-        "error": "error", "warning": "warning", "info": "info",
-        "clean": "no findings", "summary": "Summary", "plans": "plans",
-        "errors_n": "errors", "warnings_n": "warnings", "infos_n": "info", "ne_n": "not evaluated",
-        "errors": "input errors", "as_of": "as of",
-    },
-}
+from .common import WORDS as _WORDS
 
 
 def _result(result: PlanResult, run: CheckRun, w: dict[str, str]) -> list[str]:
     lines = [f"{result.file}  ({result.plan}, {result.agreement}, {w['as_of']} {run.as_of})"]
     if not result.findings:
-        lines.append(f"  {w['clean']}")
+        lines.append(f"  {w['clean_text']}")
     for f in result.findings:
         label = w[f.severity] if f.outcome == "failed" else w[f.outcome]
         lines.append(f"  {label.upper():<10} {f.rule}  {f.location.file}:{f.location.line}  {f.title}")
@@ -48,7 +32,7 @@ def stream(run: CheckRun, results: Iterable[PlanResult], book: RuleBook, write: 
         write("\n".join(_result(result, run, w)) + "\n")
     lines: list[str] = []
     for issue in run.errors:
-        lines.append(f"{w['errors'].upper()}: {issue.one_line()}")
+        lines.append(f"{w['input_errors'].upper()}: {issue.one_line()}")
     for issue in run.warnings:
         lines.append(f"{w['warning'].upper()}: {issue.one_line()}")
     if run.errors or run.warnings:
@@ -58,7 +42,7 @@ def stream(run: CheckRun, results: Iterable[PlanResult], book: RuleBook, write: 
     lines.append(
         f"{w['summary']}: {s['plans']} {w['plans']}, {by_severity['error']} {w['errors_n']}, "
         f"{by_severity['warning']} {w['warnings_n']}, {by_severity['info']} {w['infos_n']}, "
-        f"{s['not_evaluated']} {w['ne_n']}, {s['waived']} {w['waived']}, {s['errors']} {w['errors']}"
+        f"{s['not_evaluated']} {w['ne_n']}, {s['waived']} {w['waived']}, {s['errors']} {w['input_errors']}"
     )
     write("\n".join(lines) + "\n")
 
