@@ -131,7 +131,7 @@ def region_allocation(pack: Agreement, region: str) -> tuple[dict[str, int | Non
 
 
 class _Population(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)  # only for --population
 
     regions: dict[str, Annotated[int, Field(ge=0, strict=True)]] | None = None
     counties: dict[str, County] | None = None

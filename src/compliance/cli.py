@@ -11,7 +11,6 @@ import contextlib
 import datetime as dt
 import os
 import sys
-import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -31,6 +30,8 @@ def open_output(output: str | None) -> Iterator[Callable[[str], Any]]:
     if output is None or output == "-":
         yield lambda text: click.echo(text, nl=False)
         return
+    import tempfile  # only when writing a file: it is not cheap to import
+
     target = Path(output)
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)

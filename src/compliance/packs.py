@@ -18,7 +18,6 @@ import functools
 import hashlib
 import json
 import os
-import tempfile
 from pathlib import Path
 from typing import Any, Literal
 
@@ -216,6 +215,8 @@ def _to_cache(path: Path, book: RuleBook) -> None:
         "policy": book.policy.model_dump(mode="json") if book.policy else None,
         "rules": [r.model_dump(mode="json") for r in book.rules],
     }
+    import tempfile
+
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=".rulebook.", dir=path.parent)

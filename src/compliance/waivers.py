@@ -29,7 +29,7 @@ DEFAULT_WAIVERS = "compliance-waivers.yaml"
 
 
 class Waiver(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True, defer_build=True)
 
     rule: Annotated[str, Field(pattern=r"^[A-Z]+-\d{3}$")]
     plan: Annotated[str, Field(min_length=1)]
@@ -42,7 +42,7 @@ class Waiver(BaseModel):
 
 
 class WaiverFile(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     waivers: list[Waiver]
 
