@@ -60,4 +60,14 @@ def test_2023_plan_cannot_check_allocations(check):
     assert by_rule(findings) == {"GNV-206": 4, "GNV-208": 4}
     assert by_rule(findings, "not-evaluated") == {"GNV-101": 1, "GNV-103": 4, "GNV-108": 1, "GNV-402": 1}
     reasons = {f.message for f in findings if f.rule == "GNV-101"}
-    assert any("2023 regional table" in r for r in reasons)
+    assert reasons == {"ej bedömd: ingen källa ger 2023 års regiontabell eller befolkningen 1 nov 2022 "
+                       "(000 säger bara 'knappt 75,5 mkr' för Region Jämtland Härjedalen)"}
+
+
+def test_not_evaluated_reasons_in_english(monkeypatch):
+    from compliance.check import Checker
+
+    english = Checker(lang="en").check_paths([str(ROOT / "plans" / "rjh-gnv-2023.yaml")], dt.date(2023, 4, 4))
+    (message,) = {f.message for f in english.findings() if f.rule == "GNV-402"}
+    assert message == ("not evaluated: no seed gives the regions' 2023 partial-report deadline "
+                       "(002 gives only SKR's own, 30 Sep 2023)")

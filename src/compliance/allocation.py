@@ -22,7 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from .errors import InputError
 from .loader import load_file
-from .packs import Agreement, County
+from .packs import Agreement, County, Lang, say
 from .plans import validate
 
 
@@ -100,7 +100,7 @@ def municipal(
     return out
 
 
-def region_allocation(pack: Agreement, region: str) -> tuple[dict[str, int | None], str | None]:
+def region_allocation(pack: Agreement, region: str) -> tuple[dict[str, int | None], Lang | None]:
     """What the agreement gives ``region`` per area, and why figures are missing.
 
     From the model when the pack has its inputs, else from a published table;
@@ -109,14 +109,19 @@ def region_allocation(pack: Agreement, region: str) -> tuple[dict[str, int | Non
     if pack.model is not None:
         table = regional(pack)
         if region not in table:
-            return {code: None for code in pack.areas}, (
-                f"{region!r} is not among the regions of the {pack.id} model"
+            return {code: None for code in pack.areas}, say(
+                f"{region!r} finns inte bland regionerna i {pack.id}s beräkningsmodell",
+                f"{region!r} is not among the regions of the {pack.id} model",
             )
         row: dict[str, int | None] = {code: table[region].get(code) for code in pack.areas}
         missing = [code for code, v in row.items() if v is None]
         reason = (
-            f"{pack.id} gives no regional figure for {', '.join(missing)} "
-            "(distributed by another key than population)"
+            say(
+                f"{pack.id} ger ingen regional siffra för {', '.join(missing)} "
+                "(fördelas efter annan nyckel än befolkning)",
+                f"{pack.id} gives no regional figure for {', '.join(missing)} "
+                "(distributed by another key than population)",
+            )
             if missing
             else None
         )
@@ -126,7 +131,10 @@ def region_allocation(pack: Agreement, region: str) -> tuple[dict[str, int | Non
         return {code: published.get(code) for code in pack.areas}, None
     reason = pack.allocation_missing or (
         pack.region_table.missing if pack.region_table else None
-    ) or f"{pack.id} has neither a region table nor the allocation model's inputs"
+    ) or say(
+        f"{pack.id} har varken regiontabell eller beräkningsmodellens underlag",
+        f"{pack.id} has neither a region table nor the allocation model's inputs",
+    )
     return {code: None for code in pack.areas}, reason
 
 
@@ -148,7 +156,7 @@ def load_population(path: Path, pack: Agreement) -> tuple[dict[str, int], dict[s
         raise InputError.at(
             str(path),
             f"{pack.id} has no allocation model to run on other figures "
-            f"({pack.allocation_missing or 'it holds only a published table'})",
+            f"({pack.allocation_missing.en if pack.allocation_missing else 'it holds only a published table'})",
         )
     data, locs = load_file(path, str(path))
     given: _Population = validate(data, locs, _Population)
@@ -203,18 +211,21 @@ def compute(pack: Agreement, population_file: Path | None = None, region: str | 
         else:
             regions, munis = regional(pack), municipal(pack)
         unknown = [c for c, a in pack.areas.items() if a.allocated_by == "unknown"]
-        reasons = "; ".join(pack.areas[c].missing or "" for c in unknown)
+        why = [pack.areas[c].missing for c in unknown]
+        reasons = "; ".join(w.en for w in why if w is not None)
         note = f"{', '.join(unknown)}: not distributed by population ({reasons})" if unknown else None
         result = AllocationResult(pack.id, "model", regions, munis, areas, note)
     elif pack.region_table is not None:
         if population_file is not None:
             load_population(population_file, pack)  # raises: no model to run
         rows = {name: dict(row) for name, row in sorted(pack.region_table.rows.items())}
-        result = AllocationResult(pack.id, "published table", rows, {}, areas, pack.region_table.missing)
+        table_note = pack.region_table.missing
+        result = AllocationResult(pack.id, "published table", rows, {}, areas, table_note.en if table_note else None)
     else:
         if population_file is not None:
             load_population(population_file, pack)
-        result = AllocationResult(pack.id, "unknown", {}, {}, areas, pack.allocation_missing)
+        note = pack.allocation_missing.en if pack.allocation_missing else None
+        result = AllocationResult(pack.id, "unknown", {}, {}, areas, note)
     if region is not None:
         if region not in result.regions:
             raise InputError.at("--region", f"{region!r} is not among the regions of {pack.id}")

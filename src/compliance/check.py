@@ -127,9 +127,8 @@ class Checker:
         values = {k: data[k] for k in rule.values if k in data}
         if outcome == "not-evaluated":
             reads = self.engine.compile(self.book.agreements[pack_id]).reads[rule_id]
-            reasons = static_reason or "; ".join(
-                dict.fromkeys(fact.unknown[f] for f in reads if f in fact.unknown)
-            )
+            why = [static_reason] if static_reason else [fact.unknown[f] for f in reads if f in fact.unknown]
+            reasons = "; ".join(dict.fromkeys(r.get(self.lang) for r in why))
             message = f"not evaluated: {reasons}" if self.lang == "en" else f"ej bedömd: {reasons}"
             values = {k: v for k, v in values.items() if v is not None}
         else:

@@ -185,7 +185,7 @@ def pack_refs(cond: Cond) -> list[PackRef]:
 class Missing(Exception):
     """A pack figure a condition needs is unknown (null) in the pack."""
 
-    def __init__(self, ref: str, reason: str | None) -> None:
+    def __init__(self, ref: str, reason: Any) -> None:
         super().__init__(ref)
         self.ref = ref
         self.reason = reason

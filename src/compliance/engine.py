@@ -40,9 +40,9 @@ from durable import engine as _durable
 
 from . import conditions as C
 from .facts import Fact
-from .packs import Agreement, Policy
+from .packs import Agreement, Lang, Policy, say
 
-Hit = tuple[str, str, str, str | None]  # rule id, outcome, fact id, static reason
+Hit = tuple[str, str, str, Lang | None]  # rule id, outcome, fact id, static reason
 
 
 class EngineError(RuntimeError):
@@ -80,14 +80,19 @@ def _host() -> _QuietHost:
 
 def namespace(pack: Agreement, policy: Policy | None) -> dict[str, Any]:
     """The pack figures a condition may name as ``pack.…``."""
-    missing: dict[str, str] = {}
+    missing: dict[str, Lang] = {}
     targets = {}
     for name, target in pack.targets.items():
         targets[name] = target.value
         if target.value is None:
-            missing[f"targets.{name}"] = target.missing or f"{pack.id} gives no target {name}"
+            missing[f"targets.{name}"] = target.missing or say(
+                f"{pack.id} anger inget mål {name}", f"{pack.id} gives no target {name}"
+            )
     if policy is None:
-        missing["policy.followup_system"] = "no regional policy pack (policy.yaml) in the rules folder"
+        missing["policy.followup_system"] = say(
+            "regelmappen har inget regionalt villkorspaket (policy.yaml)",
+            "no regional policy pack (policy.yaml) in the rules folder",
+        )
     return {
         "id": pack.id,
         "year": pack.year,
@@ -198,9 +203,9 @@ class CompiledPack:
     name: str
     pack: Agreement
     rule_ids: list[str]
-    static_reasons: dict[str, str]
+    static_reasons: dict[str, Lang]
     reads: dict[str, list[str]]
-    actions: dict[str, tuple[str, str, str | None]]  # durable rule name -> rule id, outcome, reason
+    actions: dict[str, tuple[str, str, Lang | None]]  # durable rule name -> rule id, outcome, reason
     fields: frozenset[str] = frozenset()  # every fact field some rule reads
     kinds: frozenset[str] = frozenset()  # every fact kind some rule reads
 
@@ -213,7 +218,7 @@ class Engine:
         self.policy = policy
         self._compiled: dict[str, CompiledPack] = {}
 
-    def _action(self, rule_id: str, outcome: str, reason: str | None) -> Any:
+    def _action(self, rule_id: str, outcome: str, reason: Lang | None) -> Any:
         """What a durable rule stands for: its action is never called, :meth:`run`
         reads the matches and maps each durable rule back to this triple."""
         return (rule_id, outcome, reason)
@@ -224,7 +229,7 @@ class Engine:
         ns = namespace(pack, self.policy)
         definition: dict[str, Any] = {}
         rule_ids: list[str] = []
-        static: dict[str, str] = {}
+        static: dict[str, Lang] = {}
         reads: dict[str, list[str]] = {}
         for n, rule in enumerate(self.rules):
             if rule.id in pack.excluded_rules:
@@ -289,8 +294,9 @@ class Engine:
         return compiled
 
     @staticmethod
-    def _reason(pack: Agreement, missing: C.Missing) -> str:
-        return missing.reason or f"{pack.id} lacks the figure {missing.ref}"
+    def _reason(pack: Agreement, missing: C.Missing) -> Lang:
+        fallback = say(f"{pack.id} saknar siffran {missing.ref}", f"{pack.id} lacks the figure {missing.ref}")
+        return missing.reason or fallback
 
     def run(self, pack: Agreement, facts: list[Fact]) -> list[Hit]:
         """Evaluate one plan's facts; the session's state is deleted afterwards.
@@ -331,4 +337,4 @@ class Engine:
         finally:
             ruleset.delete_state(sid)
         # an any: may match one fact through several branches: one finding each
-        return sorted(hits)
+        return sorted(hits, key=lambda h: h[:3])

@@ -21,7 +21,7 @@ from typing import Any
 from . import allocation
 from .loader import PathT
 from .models import Activity, Area, Plan, ReportKind
-from .packs import Agreement
+from .packs import Agreement, Lang, say
 from .plans import LoadedPlan
 
 REPORT_KINDS = typing.get_args(ReportKind)
@@ -33,7 +33,7 @@ class Fact:
     id: str
     path: PathT
     data: dict[str, Any]
-    unknown: dict[str, str] = field(default_factory=dict)
+    unknown: dict[str, Lang] = field(default_factory=dict)  # field -> why the pack cannot give it
 
     def engine_view(self, fields: frozenset[str] | None = None) -> dict[str, Any]:
         """What the engine sees: scalars only, dates as day numbers, unknowns flagged.
@@ -93,7 +93,7 @@ class _Builder:
             self.planned_by_area[area.area] = self.planned_by_area.get(area.area, 0) + total
         self.row, self.row_missing = allocation.region_allocation(pack, self.plan.plan.region)
 
-    def add(self, kind: str, path: PathT, data: dict[str, Any], unknown: dict[str, str] | None = None) -> None:
+    def add(self, kind: str, path: PathT, data: dict[str, Any], unknown: dict[str, Lang] | None = None) -> None:
         from .loader import format_path
 
         self.facts.append(Fact(kind, f"{kind}:{format_path(path) or 'plan'}", path, data, unknown or {}))
@@ -105,7 +105,7 @@ class _Builder:
     def plan_fact(self) -> None:
         header = self.plan.plan
         planned = sum(self.planned_by_area.values())
-        unknown: dict[str, str] = {}
+        unknown: dict[str, Lang] = {}
         data: dict[str, Any] = {
             "plan": header.id,
             "scope": header.id,
@@ -125,7 +125,10 @@ class _Builder:
             total = sum(known.values())
             data.update(allocation=total, excess=planned - total)
         else:
-            unknown["allocation"] = self.row_missing or "the pack lacks part of the region's allocation"
+            unknown["allocation"] = self.row_missing or say(
+                f"{self.pack.id} saknar en del av regionens tilldelning",
+                f"{self.pack.id} lacks part of the region's allocation",
+            )
         pack = self.pack
         if pack.model is not None:
             data["region_in_table"] = header.region in pack.model.population
@@ -137,7 +140,8 @@ class _Builder:
             unknown["region_in_table"] = (
                 pack.allocation_missing
                 or (pack.region_table.missing if pack.region_table else None)
-                or f"{pack.id} does not list the regions it funds"
+                or say(f"{pack.id} anger inte vilka regioner som får medel",
+                       f"{pack.id} does not list the regions it funds")
             )
         self.add("plan", ("plan",), data, unknown)
 
@@ -158,14 +162,17 @@ class _Builder:
             "private_providers": _text(area.private_providers),
             "agreement": self.pack.id,
         }
-        unknown: dict[str, str] = {}
+        unknown: dict[str, Lang] = {}
         if area.allocation is not None:
             data["excess"] = planned - area.allocation
             data["unplanned"] = area.allocation - planned
         if spec is not None:
             agreed = self.row.get(area.area)
             if agreed is None:
-                reason = spec.missing or self.row_missing or f"{self.pack.id} gives no figure for {area.area}"
+                reason = spec.missing or self.row_missing or say(
+                    f"{self.pack.id} ger ingen siffra för {area.area}",
+                    f"{self.pack.id} gives no figure for {area.area}",
+                )
                 unknown["agreement_allocation"] = unknown["allocation_diff"] = reason
             else:
                 data["agreement_allocation"] = agreed
@@ -231,7 +238,7 @@ class _Builder:
             if doc.required_when_planned is not None:
                 required = self.planned_by_area.get(doc.required_when_planned, 0) > 0
             data: dict[str, Any] = {"document": kind, "required": required, "as_of": self.as_of}
-            unknown: dict[str, str] = {}
+            unknown: dict[str, Lang] = {}
             if done:
                 data["submitted"] = done[0][1].submitted
                 given = [r for _, r in done if r.recipients]
@@ -241,7 +248,9 @@ class _Builder:
                     data["missing_recipients"] = len(lacking)
                     data["missing_recipient_names"] = lacking
             if doc.deadline is None:
-                unknown["deadline"] = doc.missing or f"{self.pack.id} gives no deadline for {kind}"
+                unknown["deadline"] = doc.missing or say(
+                    f"{self.pack.id} anger ingen sista dag för {kind}", f"{self.pack.id} gives no deadline for {kind}"
+                )
             else:
                 data["deadline"] = doc.deadline
                 data["recipients"] = doc.recipients
@@ -271,10 +280,11 @@ class _Builder:
                 "gender_equality": gender is True,
                 "gender_exempt_reason": getattr(gender, "exempt_reason", None) or None,
             }
-            unknown: dict[str, str] = {}
+            unknown: dict[str, Lang] = {}
             if contents is None:
-                unknown["contents_missing"] = (
-                    f"{self.pack.id} does not list what a partial report must contain"
+                unknown["contents_missing"] = say(
+                    f"{self.pack.id} anger inte vad en delredovisning ska innehålla",
+                    f"{self.pack.id} does not list what a partial report must contain",
                 )
             else:
                 have = set(report.contents or [])
@@ -294,7 +304,7 @@ class _Builder:
             "unspent": fin.unspent,
             "as_of": self.as_of,
         }
-        unknown: dict[str, str] = {}
+        unknown: dict[str, Lang] = {}
         if fin.cost_items:
             data["cost_items_total"] = sum(c.amount for c in fin.cost_items)
         if fin.received is not None and fin.total_costs is not None:
@@ -306,7 +316,9 @@ class _Builder:
         data["measures"] = _text(cert.measures) if cert else None
         if doc is None or doc.deadline is None:
             unknown["repayment_deadline"] = (
-                doc.missing if doc and doc.missing else f"{self.pack.id} gives no repayment deadline"
+                doc.missing if doc and doc.missing
+                else say(f"{self.pack.id} anger ingen sista dag för återbetalning",
+                         f"{self.pack.id} gives no repayment deadline")
             )
         else:
             deadline = doc.deadline
@@ -350,10 +362,12 @@ class _Builder:
             value = getattr(ind, name, None)
             if value is None:
                 continue
-            unknown: dict[str, str] = {}
+            unknown: dict[str, Lang] = {}
             data: dict[str, Any] = {"indicator": name, "value": value}
             if target.value is None:
-                unknown["target"] = target.missing or f"{self.pack.id} gives no target for {name}"
+                unknown["target"] = target.missing or say(
+                    f"{self.pack.id} anger inget mål för {name}", f"{self.pack.id} gives no target for {name}"
+                )
             else:
                 data["target"] = target.value
                 data["shortfall"] = round(target.value - value, 4)

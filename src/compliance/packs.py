@@ -42,6 +42,11 @@ class Lang(_Model):
         return self.en if lang == "en" else self.sv
 
 
+def say(sv: str, en: str) -> Lang:
+    """A reason in both languages, for messages the code writes itself."""
+    return Lang(sv=sv, en=en)
+
+
 class Source(_Model):
     document: str
     section: str
@@ -59,7 +64,7 @@ class AreaSpec(_Model):
     allocated_by: Literal["population", "population-plus-base", "unknown"] = "population"
     base_per_region: int = 0
     source: Source
-    missing: str | None = None
+    missing: Lang | None = None
 
 
 class RegionTable(_Model):
@@ -68,7 +73,7 @@ class RegionTable(_Model):
     complete: bool
     source: Source
     rows: dict[str, dict[str, int]]
-    missing: str | None = None
+    missing: Lang | None = None
 
 
 class County(_Model):
@@ -96,13 +101,13 @@ class Document(_Model):
     recipients: list[str] = Field(default_factory=list)
     required_when_planned: str | None = None  # an area code: required only when it is planned
     source: Source | None = None
-    missing: str | None = None
+    missing: Lang | None = None
 
 
 class Target(_Model):
     value: float | None = None
     source: Source | None = None
-    missing: str | None = None
+    missing: Lang | None = None
 
 
 class Requirement(_Model):
@@ -119,7 +124,7 @@ class Agreement(_Model):
     areas: dict[str, AreaSpec]
     region_table: RegionTable | None = None
     model: Model | None = None
-    allocation_missing: str | None = None
+    allocation_missing: Lang | None = None
     documents: dict[str, Document]
     requirements: dict[str, Requirement] = Field(default_factory=dict)
     targets: dict[str, Target] = Field(default_factory=dict)

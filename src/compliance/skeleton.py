@@ -42,7 +42,7 @@ def skeleton(pack: Agreement, region: str, plan_id: str | None = None) -> str:
     if all(v is not None for v in row.values()):
         lines.append(f"  stated_total: {total}            # {format_kr(total)}")
     if missing:
-        lines.append(f"  # not filled in: {missing}")
+        lines.append(f"  # not filled in: {missing.en}")
     lines.append("")
     lines.append("areas:")
     for code, spec in pack.areas.items():
