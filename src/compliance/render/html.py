@@ -56,7 +56,14 @@ def _finding(f: Finding, lang: str) -> dict[str, Any]:
     }
 
 
-def _areas(result: PlanResult, lang: str) -> list[dict[str, Any]]:
+def _area_name(book: RuleBook, agreement: str, code: str, lang: str) -> str:
+    """``Nära vård/primärvård (nara-vard)``: the pack's name for an area, with its code."""
+    pack = book.agreement(agreement)
+    spec = pack.areas.get(code) if pack else None
+    return f"{spec.name.get(lang)} ({code})" if spec else code
+
+
+def _areas(result: PlanResult, lang: str, book: RuleBook) -> list[dict[str, Any]]:
     out = []
     for area, (planned, allocation) in result.planned_by_area.items():
         if allocation:
@@ -65,7 +72,7 @@ def _areas(result: PlanResult, lang: str) -> list[dict[str, Any]]:
         else:
             width, state = (100 if planned else 0), ""
         out.append({
-            "area": area,
+            "area": _area_name(book, result.agreement, area, lang),
             "planned_text": format_kr(planned, lang),
             "allocation_text": format_kr(allocation, lang) if allocation is not None else "—",
             "width": width,
@@ -74,12 +81,15 @@ def _areas(result: PlanResult, lang: str) -> list[dict[str, Any]]:
     return out
 
 
-def _groups(result: PlanResult, lang: str) -> list[dict[str, Any]]:
+def _groups(result: PlanResult, lang: str, book: RuleBook) -> list[dict[str, Any]]:
     groups: dict[str, list[dict[str, Any]]] = {}
     for f in result.findings:
         groups.setdefault(f.area or "", []).append(_finding(f, lang))
     ordered = sorted(groups, key=lambda a: (a != "", a))
-    return [{"title": a or WORDS[lang]["no_area"], "findings": groups[a]} for a in ordered]
+    return [
+        {"title": _area_name(book, result.agreement, a, lang) if a else WORDS[lang]["no_area"], "findings": groups[a]}
+        for a in ordered
+    ]
 
 
 def _matrix(run: CheckRun) -> dict[str, Any] | None:
@@ -106,7 +116,7 @@ def _matrix(run: CheckRun) -> dict[str, Any] | None:
 def render(run: CheckRun, book: RuleBook) -> str:
     lang = "en" if run.lang == "en" else "sv"
     template = _ENV.get_template("report.html.j2")
-    plans = [{"result": r, "areas": _areas(r, lang), "groups": _groups(r, lang)} for r in run.results]
+    plans = [{"result": r, "areas": _areas(r, lang, book), "groups": _groups(r, lang, book)} for r in run.results]
     return template.render(
         lang=lang,
         w=WORDS[lang],
