@@ -138,3 +138,14 @@ def test_determinism_across_hash_seeds(tmp_path):
             assert proc.returncode == 1, proc.stderr
             outputs.setdefault(fmt, set()).add(proc.stdout)
     assert all(len(v) == 1 for v in outputs.values())
+
+
+def test_rule_naming_an_unknown_pack_figure_names_the_rule_file(tmp_path):
+    rules = tmp_path / "rules"
+    shutil.copytree(ROOT / "rules", rules)
+    rule = rules / "catalog" / "GNV-210.yaml"
+    rule.write_text(rule.read_text("utf-8").replace("pack.year_start", "pack.year_begin"), "utf-8")
+    result = CliRunner().invoke(main, ["check", str(ROOT / "plans"), "--rules", str(rules)])
+    assert result.exit_code == 2
+    assert "catalog/GNV-210.yaml" in result.output and "year_begin" in result.output
+    assert "Traceback" not in result.output

@@ -211,7 +211,7 @@ class Checker:
                 run.results.append(outcome)
             else:
                 run.errors.extend(outcome)
-        run.errors.sort(key=issue_order)
+        run.errors[:] = sorted(dict.fromkeys(run.errors), key=issue_order)
         return run
 
     def run_batch(
@@ -257,7 +257,7 @@ class Checker:
                 if run.tally is not None:
                     run.tally.add(outcome)
                 yield outcome
-            run.errors.sort(key=issue_order)
+            run.errors[:] = sorted(dict.fromkeys(run.errors), key=issue_order)
             if waivers is not None:
                 waivers.finish(run)
 

@@ -39,6 +39,7 @@ import durable_rules_engine as _dre
 from durable import engine as _durable
 
 from . import conditions as C
+from .errors import InputError
 from .facts import Fact
 from .packs import Agreement, Lang, Policy, say
 
@@ -59,7 +60,7 @@ _CATCH_ALL_PREFIX = '{"' + CATCH_ALL + '"'
 
 
 class _QuietHost(_durable.Host):
-    """A host without the background dispatch timers: actions run inline only."""
+    """A host without the background dispatch timers: nothing runs behind our back."""
 
     def _run(self) -> None:  # noqa: D401 - overriding the timer start-up
         return None
@@ -224,6 +225,11 @@ class Engine:
         return (rule_id, outcome, reason)
 
     def compile(self, pack: Agreement) -> CompiledPack:
+        """The pack's ruleset, compiled and registered once per process.
+
+        A condition that names something the pack does not have is an input
+        error naming the rule file (a region's own pack is loaded with --rules).
+        """
         if pack.id in self._compiled:
             return self._compiled[pack.id]
         ns = namespace(pack, self.policy)
@@ -241,16 +247,19 @@ class Engine:
             read = sorted(C.fields(when) | (C.fields(guard) if guard else set()))
             reads[rule.id] = read
             try:
-                guard_c = [_compile(guard, ns)] if guard else []
-            except C.Missing as missing:
-                guard_c, when_c = [], None
-                static[rule.id] = self._reason(pack, missing)
-            else:
                 try:
-                    when_c = _compile(when, ns)
+                    guard_c = [_compile(guard, ns)] if guard else []
                 except C.Missing as missing:
-                    when_c = None
+                    guard_c, when_c = [], None
                     static[rule.id] = self._reason(pack, missing)
+                else:
+                    try:
+                        when_c = _compile(when, ns)
+                    except C.Missing as missing:
+                        when_c = None
+                        static[rule.id] = self._reason(pack, missing)
+            except C.ConditionError as exc:
+                raise InputError.at(rule.file, f"{rule.id} with {pack.id}: {exc}") from None
             if when_c is None:
                 definition[f"r{n:03d}_ne"] = {
                     "all": [{"m": {"$and": [kind, *guard_c]}}],
@@ -263,9 +272,10 @@ class Engine:
             for b, branch in enumerate(_branches(when_c)):
                 cond = {"$and": [kind, *guard_c, *known, branch]}
                 if _size(cond) > MAX_EXPRESSIONS:
-                    raise C.ConditionError(
-                        f"{rule.file}: rule {rule.id} compiles to {_size(cond)} comparisons in one "
-                        f"branch; durable-rules allows {MAX_EXPRESSIONS}: split it with any:"
+                    raise InputError.at(
+                        rule.file,
+                        f"{rule.id} compiles to {_size(cond)} comparisons in one branch; "
+                        f"durable-rules allows {MAX_EXPRESSIONS}: split it with any:",
                     )
                 definition[f"r{n:03d}_main_{b:02d}"] = {
                     "all": [{"m": cond}],
