@@ -149,3 +149,16 @@ def test_rule_naming_an_unknown_pack_figure_names_the_rule_file(tmp_path):
     assert result.exit_code == 2
     assert "catalog/GNV-210.yaml" in result.output and "year_begin" in result.output
     assert "Traceback" not in result.output
+
+
+def test_a_closed_pipe_is_not_an_internal_error():
+    """`compliance check … | head -1`: stop quietly with the shell's SIGPIPE status."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "compliance.cli", "check", "plans", "examples", "--as-of", "2021-04-30"],
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )
+    proc.stdout.read(50)
+    proc.stdout.close()
+    stderr = proc.stderr.read().decode()
+    assert proc.wait(timeout=60) == 141
+    assert "internal error" not in stderr and "Traceback" not in stderr
