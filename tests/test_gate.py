@@ -49,6 +49,13 @@ def test_gate_passes_with_waiver_and_baseline(repo):
     assert json.loads(result.stdout)["summary"]["waived"] == 1
 
 
+def test_checking_the_repository_root_skips_the_gates_own_files(repo):
+    code, result = check(".", "--baseline", "compliance-baseline.json", "--format", "json")
+    doc = json.loads(result.stdout)
+    assert code == 0 and doc["errors"] == []
+    assert [r["file"] for r in doc["results"]] == ["plans/rjh-gnv-2022.yaml"]
+
+
 def test_without_baseline_the_old_warning_counts(repo):
     assert check("plans", "--fail-on", "warning")[0] == 1
     assert check("plans", "--fail-on", "error")[0] == 0

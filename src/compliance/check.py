@@ -26,6 +26,9 @@ if TYPE_CHECKING:
     from .waivers import WaiverState
 
 
+NOT_PLANS = {"compliance-waivers.yaml", "compliance-waivers.yml"}
+
+
 def collect_paths(paths: Iterable[str]) -> list[tuple[Path, str]]:
     """Files named on the command line; a folder means every *.yaml/*.yml under it."""
     out: list[tuple[Path, str]] = []
@@ -36,9 +39,9 @@ def collect_paths(paths: Iterable[str]) -> list[tuple[Path, str]]:
                 p for p in path.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file()
             )
             for p in found:
-                if p.name == "compliance-waivers.yaml":
-                    continue
                 rel = p.relative_to(path)
+                if p.name in NOT_PLANS or any(part.startswith(".") for part in rel.parts):
+                    continue  # the gate's own files, and hidden ones (.pre-commit-config.yaml, .github/…)
                 out.append((p, str(Path(given) / rel)))
         else:
             out.append((path, given))
