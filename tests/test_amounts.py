@@ -33,6 +33,8 @@ def test_accepted_amounts(given, kronor):
         (True, "true/false"),
         ("about a million", "cannot read"),
         (None, "not NoneType"),
+        (10**13 + 1, "is a digit repeated"),
+        ("2 000 000 000 mkr", "is a digit repeated"),
     ],
 )
 def test_rejected_amounts(given, reason):

@@ -92,3 +92,17 @@ def test_no_background_dispatch_threads(checker):
 
     checker.check_plan(plan_from_data(small_plan(1, 1)), dt.date(2020, 4, 1))
     assert not [t for t in threading.enumerate() if isinstance(t, threading.Timer)]
+
+
+def test_large_amounts_compare_exactly(checker):
+    """The largest amounts a plan may hold still compare to the krona in the engine."""
+    from compliance.amounts import MAX_AMOUNT
+
+    plan = small_plan(1, MAX_AMOUNT)
+    plan["areas"][0]["allocation"] = MAX_AMOUNT - 1
+    result = checker.check_plan(plan_from_data(plan), dt.date(2020, 4, 1))
+    (over,) = [f for f in result.findings if f.rule == "GNV-102"]
+    assert over.values["excess"] == 1
+    plan["areas"][0]["allocation"] = MAX_AMOUNT
+    result = checker.check_plan(plan_from_data(plan), dt.date(2020, 4, 1))
+    assert not [f for f in result.findings if f.rule == "GNV-102"]
