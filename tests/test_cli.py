@@ -140,3 +140,8 @@ def test_rules_test_runs_a_custom_pack(tmp_path):
     assert result.exit_code == 1
     assert "FAIL GNV-102" in result.output and "1 failed" in result.output
     assert run("rules", "test").exit_code == 0
+
+
+def test_an_empty_folder_is_an_error_not_a_pass(tmp_path):
+    result = CliRunner().invoke(main, ["check", str(tmp_path)])
+    assert result.exit_code == 2 and "no plan files" in result.output

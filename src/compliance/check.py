@@ -38,11 +38,15 @@ def collect_paths(paths: Iterable[str]) -> list[tuple[Path, str]]:
             found = sorted(
                 p for p in path.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file()
             )
+            before = len(out)
             for p in found:
                 rel = p.relative_to(path)
                 if p.name in NOT_PLANS or any(part.startswith(".") for part in rel.parts):
                     continue  # the gate's own files, and hidden ones (.pre-commit-config.yaml, .github/…)
                 out.append((p, str(Path(given) / rel)))
+            if len(out) == before:
+                # a gate pointed at the wrong folder must not pass by checking nothing
+                raise InputError.at(given, "no plan files (*.yaml, *.yml) in this folder")
         else:
             out.append((path, given))
     return out
