@@ -17,7 +17,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from .errors import InputError, Issue
-from .loader import MAX_BYTES, Locations, PathT, format_path, load_file, load_text
+from .loader import MAX_BYTES, Locations, PathT, format_path, load_file
 from .models import Plan
 
 
@@ -157,13 +157,6 @@ def load_plan(path: Path, display: str | None = None, max_bytes: int = MAX_BYTES
     display = display if display is not None else str(path)
     data, locs = load_file(path, display, max_bytes)
     loaded = LoadedPlan(validate(data, locs, Plan), display, locs, path)
-    _check_plan(loaded)
-    return loaded
-
-
-def plan_from_text(text: str, display: str = "<example>") -> LoadedPlan:
-    data, locs = load_text(text, display)
-    loaded = LoadedPlan(validate(data, locs, Plan), display, locs)
     _check_plan(loaded)
     return loaded
 

@@ -17,7 +17,6 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from . import conditions
 from .amounts import format_kr
-from .errors import InputError
 from .loader import Locations
 from .packs import Lang, Source
 from .plans import validate
@@ -139,7 +138,3 @@ def render(text: str, values: dict[str, Any], pack_values: dict[str, Any], lang:
         return str(value)
 
     return _PLACEHOLDER.sub(one, text)
-
-
-def rule_error(file: str, message: str) -> InputError:
-    return InputError.at(file, message, 1, 1)

@@ -43,14 +43,3 @@ def get_stream(name: str) -> StreamRenderer:
     module = importlib.import_module(f"{__name__}.{_MODULES[name]}")
     stream: StreamRenderer = module.stream
     return stream
-
-
-def available() -> list[str]:
-    out = []
-    for name in FORMATS:
-        try:
-            importlib.import_module(f"{__name__}.{_MODULES[name]}")
-        except ImportError:
-            continue
-        out.append(name)
-    return out
