@@ -145,3 +145,17 @@ def test_rules_test_runs_a_custom_pack(tmp_path):
 def test_an_empty_folder_is_an_error_not_a_pass(tmp_path):
     result = CliRunner().invoke(main, ["check", str(tmp_path)])
     assert result.exit_code == 2 and "no plan files" in result.output
+
+
+def test_follow_up_system_is_a_parameter_of_the_regional_pack(tmp_path, monkeypatch):
+    import shutil
+
+    custom = tmp_path / "rules"
+    shutil.copytree(ROOT / "rules", custom)
+    policy = custom / "policy" / "policy.yaml"
+    policy.write_text(policy.read_text("utf-8").replace(
+        "followup_system: Stratsys Nationella satsningar", "followup_system: Hypergene Uppföljning"), "utf-8")
+    monkeypatch.chdir(ROOT)
+    result = run("check", EXAMPLE, "--as-of", "2020-04-01", "--format", "json", "--rules", str(custom))
+    messages = [f["message"] for f in json.loads(result.stdout)["results"][0]["findings"] if f["rule"] == "GNV-207"]
+    assert messages and all("Hypergene Uppföljning" in m and "Stratsys" not in m for m in messages)
