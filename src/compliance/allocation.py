@@ -176,7 +176,8 @@ class AllocationResult:
     regions: dict[str, dict[str, int]]
     municipalities: dict[str, dict[str, int]]
     areas: list[str]
-    note: str | None = None
+    note: Lang | None = None
+    lang: str = "sv"
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -184,7 +185,7 @@ class AllocationResult:
             "method": self.method,
             "regions": self.regions,
             "municipalities": self.municipalities,
-            **({"note": self.note} if self.note else {}),
+            **({"note": self.note.get(self.lang)} if self.note else {}),
         }
 
 
@@ -200,7 +201,9 @@ def _county_of(region: str, counties: dict[str, Any]) -> str | None:
     return None
 
 
-def compute(pack: Agreement, population_file: Path | None = None, region: str | None = None) -> AllocationResult:
+def compute(
+    pack: Agreement, population_file: Path | None = None, region: str | None = None, lang: str = "sv"
+) -> AllocationResult:
     """The ``allocation`` command's result: the model's, or the published table where that is all."""
     areas = list(pack.areas)
     if pack.model is not None:
@@ -211,21 +214,22 @@ def compute(pack: Agreement, population_file: Path | None = None, region: str | 
         else:
             regions, munis = regional(pack), municipal(pack)
         unknown = [c for c, a in pack.areas.items() if a.allocated_by == "unknown"]
-        why = [pack.areas[c].missing for c in unknown]
-        reasons = "; ".join(w.en for w in why if w is not None)
-        note = f"{', '.join(unknown)}: not distributed by population ({reasons})" if unknown else None
+        why = [w for w in (pack.areas[c].missing for c in unknown) if w is not None]
+        note = say(
+            f"{', '.join(unknown)}: fördelas inte efter befolkning ({'; '.join(w.sv for w in why)})",
+            f"{', '.join(unknown)}: not distributed by population ({'; '.join(w.en for w in why)})",
+        ) if unknown else None
         result = AllocationResult(pack.id, "model", regions, munis, areas, note)
     elif pack.region_table is not None:
         if population_file is not None:
             load_population(population_file, pack)  # raises: no model to run
         rows = {name: dict(row) for name, row in sorted(pack.region_table.rows.items())}
-        table_note = pack.region_table.missing
-        result = AllocationResult(pack.id, "published table", rows, {}, areas, table_note.en if table_note else None)
+        result = AllocationResult(pack.id, "published table", rows, {}, areas, pack.region_table.missing)
     else:
         if population_file is not None:
             load_population(population_file, pack)
-        note = pack.allocation_missing.en if pack.allocation_missing else None
-        result = AllocationResult(pack.id, "unknown", {}, {}, areas, note)
+        result = AllocationResult(pack.id, "unknown", {}, {}, areas, pack.allocation_missing)
+    result.lang = lang
     if region is not None:
         if region not in result.regions:
             raise InputError.at("--region", f"{region!r} is not among the regions of {pack.id}")
@@ -240,7 +244,7 @@ def render_table(result: AllocationResult, fmt: str) -> str:
         return json.dumps(result.as_dict(), ensure_ascii=False, indent=2) + "\n"
     out: list[str] = [f"{result.agreement}: {result.method}"]
     if result.note:
-        out.append(f"note: {result.note}")
+        out.append(f"{'obs' if result.lang == 'sv' else 'note'}: {result.note.get(result.lang)}")
     for title, table in (("regions", result.regions), ("municipalities per county", result.municipalities)):
         if not table:
             continue

@@ -309,6 +309,7 @@ def rules_docs(out_dir: Path, check_only: bool, rules_dir: Path | None) -> None:
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text",
               show_default=True)
 @click.option("--output", default=None, help="Write there instead of standard output.")
+@lang_option
 @rules_option
 @_guard
 def allocation(
@@ -317,6 +318,7 @@ def allocation(
     population_file: Path | None,
     fmt: str,
     output: str | None,
+    lang: str,
     rules_dir: Path | None,
 ) -> None:
     """What each region (and each county's municipalities) receives under AGREEMENT."""
@@ -329,7 +331,7 @@ def allocation(
         raise click.UsageError(
             f"unknown agreement {agreement!r}; the rules folder has: {', '.join(sorted(book.agreements))}"
         )
-    result = compute(pack, population_file, region)
+    result = compute(pack, population_file, region, lang)
     write_output(render_table(result, fmt), output)
 
 
