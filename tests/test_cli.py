@@ -87,7 +87,9 @@ def test_unknown_agreement_is_input_error(write):
     path = write("plan: {id: p, region: R, agreement: gnv-1999}\n")
     result = CliRunner().invoke(main, ["check", str(path)])
     assert result.exit_code == 2
-    assert "unknown agreement 'gnv-1999'" in result.output and ":1:" in result.output
+    assert "okänd överenskommelse 'gnv-1999'" in result.output and ":1:" in result.output
+    english = CliRunner().invoke(main, ["check", str(path), "--lang", "en"])
+    assert "unknown agreement 'gnv-1999'" in english.output and english.exit_code == 2
 
 
 def test_bad_option_is_usage_error(monkeypatch):
@@ -144,7 +146,7 @@ def test_rules_test_runs_a_custom_pack(tmp_path):
 
 def test_an_empty_folder_is_an_error_not_a_pass(tmp_path):
     result = CliRunner().invoke(main, ["check", str(tmp_path)])
-    assert result.exit_code == 2 and "no plan files" in result.output
+    assert result.exit_code == 2 and "inga planfiler" in result.output
 
 
 def test_follow_up_system_is_a_parameter_of_the_regional_pack(tmp_path, monkeypatch):
@@ -159,3 +161,17 @@ def test_follow_up_system_is_a_parameter_of_the_regional_pack(tmp_path, monkeypa
     result = run("check", EXAMPLE, "--as-of", "2020-04-01", "--format", "json", "--rules", str(custom))
     messages = [f["message"] for f in json.loads(result.stdout)["results"][0]["findings"] if f["rule"] == "GNV-207"]
     assert messages and all("Hypergene Uppföljning" in m and "Stratsys" not in m for m in messages)
+
+
+def test_input_errors_in_swedish_or_english(write):
+    path = write("plan: {id: p, region: R, agreement: gnv-2020}\nareas:\n  - area: nara-vard\n    activities:\n"
+                 "      - {id: a, amount: 1.5, provder: region}\n", "bad.yaml")
+    sv = CliRunner().invoke(main, ["check", str(path), "--format", "json"])
+    en = CliRunner().invoke(main, ["check", str(path), "--format", "json", "--lang", "en"])
+    assert sv.exit_code == en.exit_code == 2
+    sv_messages = [e["message"] for e in json.loads(sv.stdout)["errors"]]
+    en_messages = [e["message"] for e in json.loads(en.stdout)["errors"]]
+    assert sv_messages == ["1.5 är ett decimaltal; skriv hela kronor som heltal (18174397) eller som text "
+                           '("18 174 397 kr", "1,5 mkr")', "okänt fält 'provder'; menar du 'provider'?"]
+    assert en_messages[1] == "unknown field 'provder'; did you mean 'provider'?"
+    assert "fel: " in sv.stderr and "error: " in en.stderr

@@ -97,8 +97,8 @@ def test_expired_and_unused_waivers_are_warnings(repo):
 @pytest.mark.parametrize(
     ("edit", "message"),
     [
-        (lambda w: w.update(approvd_by="x"), "did you mean 'approved_by'"),
-        (lambda w: w.pop("reason"), "reason: is required"),
+        (lambda w: w.update(approvd_by="x"), "menar du 'approved_by'"),
+        (lambda w: w.pop("reason"), "reason: måste anges"),
         (lambda w: w.update(reason=""), "reason"),
         (lambda w: w.update(expires="soon"), "expires"),
     ],

@@ -80,7 +80,7 @@ def test_missing_link_in_a_chain_names_both_files(tmp_path):
     assert code == 2
     (error,) = doc["errors"]
     assert error["file"].endswith("rjh-gnv-2020-v2-nara-vard.yaml")
-    assert "rjh-gnv-2020.yaml, which does not exist" in error["message"]
+    assert "rjh-gnv-2020.yaml, som inte finns" in error["message"]
     assert error["line"] == 11
 
 
@@ -91,7 +91,7 @@ def test_a_cycle_is_an_input_error(tmp_path, write):
     code, doc = check(str(tmp_path / "a.yaml"))
     assert code == 2
     message = doc["errors"][0]["message"]
-    assert "revision cycle" in message and "a.yaml" in message and "b.yaml" in message
+    assert "går i cirkel" in message and "a.yaml" in message and "b.yaml" in message
 
 
 def test_another_agreement_cannot_be_revised(tmp_path, write):
@@ -99,7 +99,7 @@ def test_another_agreement_cannot_be_revised(tmp_path, write):
     write("plan: {id: b, region: Region Jämtland Härjedalen, agreement: gnv-2020, supersedes: a.yaml}\n",
           "b.yaml")
     code, doc = check(str(tmp_path / "b.yaml"))
-    assert code == 2 and "another agreement" in doc["errors"][0]["message"]
+    assert code == 2 and "en annan överenskommelse" in doc["errors"][0]["message"]
 
 
 @pytest.mark.parametrize(

@@ -31,7 +31,11 @@ MAX_AMOUNT = 10**13  # a plan of 2 MiB holds < 100 000 amounts: sums stay below 
 
 
 class AmountError(ValueError):
-    """An amount that is not a whole, non-negative number of kronor."""
+    """An amount that is not a whole, non-negative number of kronor (the reason in English and Swedish)."""
+
+    def __init__(self, message: str, sv: str | None = None) -> None:
+        super().__init__(message)
+        self.sv = sv
 
 
 def format_kr(value: int, lang: str = "sv") -> str:
@@ -46,21 +50,27 @@ def format_kr(value: int, lang: str = "sv") -> str:
 def parse_amount(value: object) -> int:
     """Return whole kronor for an accepted amount; raise :class:`AmountError` otherwise."""
     if isinstance(value, bool):
-        raise AmountError("an amount must be a number of kronor, not true/false")
+        raise AmountError("an amount must be a number of kronor, not true/false",
+                          "ett belopp ska vara ett antal kronor, inte true/false")
     if isinstance(value, int):
         if value < 0:
-            raise AmountError(f"negative amount {value}; amounts are kronor received or spent")
+            raise AmountError(f"negative amount {value}; amounts are kronor received or spent",
+                              f"negativt belopp {value}; belopp är kronor som tas emot eller används")
         return _bounded(value)
     if isinstance(value, float):
         raise AmountError(
             f"{value!r} is a decimal number; write whole kronor as an integer "
-            '(18174397) or a Swedish-style string ("18 174 397 kr", "1,5 mkr")'
+            '(18174397) or a Swedish-style string ("18 174 397 kr", "1,5 mkr")',
+            f"{value!r} är ett decimaltal; skriv hela kronor som heltal (18174397) "
+            'eller som text ("18 174 397 kr", "1,5 mkr")',
         )
     if not isinstance(value, str):
-        raise AmountError(f"an amount must be a number of kronor, not {type(value).__name__}")
+        raise AmountError(f"an amount must be a number of kronor, not {type(value).__name__}",
+                          f"ett belopp ska vara ett antal kronor, inte {type(value).__name__}")
     text = value.strip().lower()
     if text.startswith(("-", "−")):
-        raise AmountError(f"negative amount {value!r}; amounts are kronor received or spent")
+        raise AmountError(f"negative amount {value!r}; amounts are kronor received or spent",
+                          f"negativt belopp {value!r}; belopp är kronor som tas emot eller används")
     factor = 1
     for pattern, unit in _UNITS:
         match = pattern.search(text)
@@ -73,18 +83,22 @@ def parse_amount(value: object) -> int:
     if not match:
         raise AmountError(
             f"cannot read {value!r} as kronor; write e.g. 18174397, "
-            '"18 174 397 kr" or "1,5 mkr"'
+            '"18 174 397 kr" or "1,5 mkr"',
+            f'kan inte läsa {value!r} som kronor; skriv t.ex. 18174397, "18 174 397 kr" eller "1,5 mkr"',
         )
     try:
         amount = Decimal(match.group(1) + ("." + match.group(2) if match.group(2) else "")) * factor
     except InvalidOperation:  # pragma: no cover - the regex admits only digits
         raise AmountError(f"cannot read {value!r} as kronor") from None
     if amount != amount.to_integral_value():
-        raise AmountError(f"{value!r} is not a whole number of kronor (öre are not used)")
+        raise AmountError(f"{value!r} is not a whole number of kronor (öre are not used)",
+                          f"{value!r} är inte ett helt antal kronor (ören används inte)")
     return _bounded(int(amount))
 
 
 def _bounded(kronor: int) -> int:
     if kronor > MAX_AMOUNT:
-        raise AmountError(f"{kronor} kr is more than {MAX_AMOUNT:,} kr; is a digit repeated?".replace(",", " "))
+        limit = f"{MAX_AMOUNT:,}".replace(",", " ")
+        raise AmountError(f"{kronor} kr is more than {limit} kr; is a digit repeated?",
+                          f"{kronor} kr är mer än {limit} kr; har en siffra upprepats?")
     return kronor

@@ -46,7 +46,8 @@ def collect_paths(paths: Iterable[str]) -> list[tuple[Path, str]]:
                 out.append((p, str(Path(given) / rel)))
             if len(out) == before:
                 # a gate pointed at the wrong folder must not pass by checking nothing
-                raise InputError.at(given, "no plan files (*.yaml, *.yml) in this folder")
+                raise InputError.at(given, "no plan files (*.yaml, *.yml) in this folder",
+                                    sv="inga planfiler (*.yaml, *.yml) i mappen")
         else:
             out.append((path, given))
     return out
@@ -101,6 +102,7 @@ class Checker:
                 line,
                 column,
                 "plan.agreement",
+                sv=f"okänd överenskommelse {header.agreement!r}; regelmappen har: {known}",
             )
         facts = build_facts(loaded, pack, as_of, previous)
         hits = self.engine.run(pack, facts)

@@ -102,8 +102,9 @@ def _guard(func: Callable[..., Any]) -> Callable[..., Any]:
         try:
             return func(*args, **kwargs)
         except InputError as exc:
+            lang = kwargs.get("lang", "sv")
             for issue in exc.issues:
-                click.echo(f"error: {issue.one_line()}", err=True)
+                click.echo(f"{'fel' if lang == 'sv' else 'error'}: {issue.one_line(lang)}", err=True)
             sys.exit(EXIT_INPUT)
         except (click.exceptions.Exit, click.ClickException, SystemExit):
             raise
@@ -209,11 +210,11 @@ def check(
         record_baseline(recorded, write_baseline_file)
     if fmt != "text" or output is not None:
         for issue in run.warnings:
-            click.echo(f"warning: {issue.one_line()}", err=True)
+            click.echo(f"{'varning' if lang == 'sv' else 'warning'}: {issue.one_line(lang)}", err=True)
     if run.errors:
         for issue in run.errors:
             if fmt != "text" or output is not None:
-                click.echo(f"error: {issue.one_line()}", err=True)
+                click.echo(f"{'fel' if lang == 'sv' else 'error'}: {issue.one_line(lang)}", err=True)
         sys.exit(EXIT_INPUT)
     if fail_on != "never":
         floor = SEVERITY_RANK[fail_on]

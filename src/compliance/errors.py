@@ -11,28 +11,32 @@ from dataclasses import dataclass, field
 
 @dataclass(frozen=True, order=True)
 class Issue:
-    """One thing wrong with one input file."""
+    """One thing wrong with one input file (the message in English, and in Swedish where we have it)."""
 
     file: str
     line: int | None
     column: int | None
     message: str
     field: str | None = None
+    sv: str | None = None
 
-    def one_line(self) -> str:
+    def text(self, lang: str = "en") -> str:
+        return self.sv if lang == "sv" and self.sv else self.message
+
+    def one_line(self, lang: str = "en") -> str:
         where = self.file
         if self.line is not None:
             where += f":{self.line}"
             if self.column is not None:
                 where += f":{self.column}"
         what = f"{self.field}: " if self.field else ""
-        return f"{where}: {what}{self.message}"
+        return f"{where}: {what}{self.text(lang)}"
 
-    def as_dict(self) -> dict[str, object]:
+    def as_dict(self, lang: str = "en") -> dict[str, object]:
         out: dict[str, object] = {"file": self.file, "line": self.line, "column": self.column}
         if self.field:
             out["field"] = self.field
-        out["message"] = self.message
+        out["message"] = self.text(lang)
         return out
 
 
@@ -50,8 +54,9 @@ class InputError(Exception):
         line: int | None = None,
         column: int | None = None,
         field: str | None = None,
+        sv: str | None = None,
     ) -> InputError:
-        return cls([Issue(file, line, column, message, field)])
+        return cls([Issue(file, line, column, message, field, sv)])
 
     def __str__(self) -> str:
         return "\n".join(issue.one_line() for issue in self.issues)

@@ -94,10 +94,10 @@ class _Builder:
         self.nodes = 0
         self.constructor = yaml.constructor.SafeConstructor()
 
-    def fail(self, node: yaml.Node, message: str, path: PathT = ()) -> InputError:
+    def fail(self, node: yaml.Node, message: str, path: PathT = (), sv: str | None = None) -> InputError:
         mark = node.start_mark
         return InputError.at(
-            self.file, message, mark.line + 1, mark.column + 1, format_path(path) or None
+            self.file, message, mark.line + 1, mark.column + 1, format_path(path) or None, sv
         )
 
     def build(self, node: yaml.Node, path: PathT, depth: int) -> Any:
@@ -108,13 +108,15 @@ class _Builder:
                 f"document expands to more than {self.max_nodes} nodes "
                 "(an alias bomb?); refusing to expand it",
                 path,
+                f"dokumentet växer till mer än {self.max_nodes} noder (en aliasbomb?); expanderas inte",
             )
         if depth > self.max_depth:
-            raise self.fail(node, f"nesting deeper than {self.max_depth} levels", path)
+            raise self.fail(node, f"nesting deeper than {self.max_depth} levels", path,
+                            f"nästlat djupare än {self.max_depth} nivåer")
         if isinstance(node, yaml.ScalarNode):
             return node.value if node.tag == _STR else self._scalar(node, path)
         if node.tag not in _COLLECTION_TAGS:
-            raise self.fail(node, f"unsupported YAML tag {node.tag}", path)
+            raise self.fail(node, f"unsupported YAML tag {node.tag}", path, f"YAML-taggen {node.tag} stöds inte")
         if isinstance(node, yaml.MappingNode):
             return self._mapping(node, path, depth)
         out = []
@@ -130,12 +132,14 @@ class _Builder:
         out: dict[str, Any] = {}
         for key_node, value_node in node.value:
             if not isinstance(key_node, yaml.ScalarNode):
-                raise self.fail(key_node, "a key must be a plain word, not a list or mapping", path)
+                raise self.fail(key_node, "a key must be a plain word, not a list or mapping", path,
+                                "en nyckel ska vara ett ord, inte en lista eller mappning")
             if key_node.tag == _STR:
                 key = key_node.value
             else:
                 if key_node.tag == "tag:yaml.org,2002:merge":
-                    raise self.fail(key_node, "merge keys (<<) are not supported", path)
+                    raise self.fail(key_node, "merge keys (<<) are not supported", path,
+                                    "sammanslagningsnycklar (<<) stöds inte")
                 value = self._scalar(key_node, path)
                 key = str(value).lower() if isinstance(value, bool) else str(value)
             if key in out:
@@ -144,6 +148,7 @@ class _Builder:
                     key_node,
                     f"duplicate key {key!r} (first given on line {first.start_mark.line + 1})",
                     path + (key,),
+                    f"nyckeln {key!r} förekommer två gånger (första gången på rad {first.start_mark.line + 1})",
                 )
             if isinstance(value_node, yaml.ScalarNode) and value_node.tag == _STR:
                 self.nodes += 1
@@ -159,13 +164,15 @@ class _Builder:
             return int(text)  # plain decimal; 0-prefixed (octal in YAML 1.1) goes to PyYAML
         ctor = _SCALARS.get(tag) or yaml.constructor.SafeConstructor.yaml_constructors.get(tag)
         if ctor is None:
-            raise self.fail(node, f"unsupported YAML tag {tag}", path)
+            raise self.fail(node, f"unsupported YAML tag {tag}", path, f"YAML-taggen {tag} stöds inte")
         try:
             value = ctor(self.constructor, node)
         except (ValueError, OverflowError) as exc:
             if tag == "tag:yaml.org,2002:timestamp":
-                raise self.fail(node, f"impossible date {node.value!r} ({exc})", path) from None
-            raise self.fail(node, f"cannot read {node.value!r}: {exc}", path) from None
+                raise self.fail(node, f"impossible date {node.value!r} ({exc})", path,
+                                f"omöjligt datum {node.value!r} ({exc})") from None
+            raise self.fail(node, f"cannot read {node.value!r}: {exc}", path,
+                            f"kan inte läsa {node.value!r}: {exc}") from None
         except yaml.YAMLError as exc:
             raise self.fail(node, f"cannot read value: {exc}", path) from None
         if isinstance(value, dt.datetime):
@@ -206,7 +213,8 @@ def _check_depth(text: str, file: str, max_depth: int) -> None:
                 if depth > max_depth:
                     mark = event.start_mark
                     raise InputError.at(file, f"nesting deeper than {max_depth} levels",
-                                        mark.line + 1 if mark else None, mark.column + 1 if mark else None)
+                                        mark.line + 1 if mark else None, mark.column + 1 if mark else None,
+                                        sv=f"nästlat djupare än {max_depth} nivåer")
             elif isinstance(event, yaml.CollectionEndEvent):
                 depth -= 1
     except yaml.YAMLError:
@@ -222,7 +230,7 @@ def load_text(
 ) -> tuple[Any, Locations]:
     """Parse one YAML document from ``text``; return its value and locations."""
     if not text.strip():
-        raise InputError.at(file, "the file is empty", 1, 1)
+        raise InputError.at(file, "the file is empty", 1, 1, sv="filen är tom")
     _check_depth(text, file, max_depth)
     try:
         node = yaml.compose(text, Loader=_Loader)
@@ -231,17 +239,20 @@ def load_text(
         problem = exc.problem or exc.context or "malformed YAML"
         if "another document" in problem:
             problem = "a plan file holds a single YAML document, but a second one starts here (---)"
+            raise InputError.at(file, problem, mark.line + 1 if mark else None, mark.column + 1 if mark else None,
+                                sv="en planfil innehåller ett enda YAML-dokument, men här börjar ett andra (---)"
+                                ) from None
         if mark is None:
-            raise InputError.at(file, f"malformed YAML: {problem}") from None
+            raise InputError.at(file, f"malformed YAML: {problem}", sv=f"felaktig YAML: {problem}") from None
         raise InputError.at(
-            file, f"malformed YAML: {problem}", mark.line + 1, mark.column + 1
+            file, f"malformed YAML: {problem}", mark.line + 1, mark.column + 1, sv=f"felaktig YAML: {problem}"
         ) from None
     except yaml.YAMLError as exc:
         raise InputError.at(file, f"malformed YAML: {exc}") from None
     except RecursionError:
         raise InputError.at(file, f"nesting deeper than {max_depth} levels") from None
     if node is None:
-        raise InputError.at(file, "the file holds no YAML document", 1, 1)
+        raise InputError.at(file, "the file holds no YAML document", 1, 1, sv="filen innehåller inget YAML-dokument")
     builder = _Builder(file, max_nodes, max_depth)
     try:
         value = builder.build(node, (), 0)
@@ -255,14 +266,15 @@ def read_text(path: Path, display: str, max_bytes: int = MAX_BYTES) -> str:
     try:
         size = path.stat().st_size
     except FileNotFoundError:
-        raise InputError.at(display, "no such file") from None
+        raise InputError.at(display, "no such file", sv="filen finns inte") from None
     except OSError as exc:
         raise InputError.at(display, f"cannot read the file: {exc.strerror}") from None
     if path.is_dir():
-        raise InputError.at(display, "is a folder, not a file")
+        raise InputError.at(display, "is a folder, not a file", sv="är en mapp, inte en fil")
     if size > max_bytes:
         raise InputError.at(
-            display, f"the file is {size} bytes, over the bound of {max_bytes} bytes (--max-bytes)"
+            display, f"the file is {size} bytes, over the bound of {max_bytes} bytes (--max-bytes)",
+            sv=f"filen är {size} byte, över gränsen {max_bytes} byte (--max-bytes)",
         )
     try:
         data = path.read_bytes()
@@ -271,14 +283,16 @@ def read_text(path: Path, display: str, max_bytes: int = MAX_BYTES) -> str:
     if b"\x00" in data:
         offset = data.index(b"\x00")
         line = data.count(b"\n", 0, offset) + 1
-        raise InputError.at(display, "binary content (a NUL byte); a plan is UTF-8 text", line)
+        raise InputError.at(display, "binary content (a NUL byte); a plan is UTF-8 text", line,
+                            sv="binärt innehåll (en NUL-byte); en plan är UTF-8-text")
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
         column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
         raise InputError.at(
-            display, f"not valid UTF-8 (byte 0x{data[exc.start]:02x})", line, column
+            display, f"not valid UTF-8 (byte 0x{data[exc.start]:02x})", line, column,
+            sv=f"inte giltig UTF-8 (byte 0x{data[exc.start]:02x})",
         ) from None
     return text.removeprefix("\ufeff")
 

@@ -83,27 +83,54 @@ def _clean_loc(loc: tuple[Any, ...], data: Any) -> tuple[str | int, ...]:
     return tuple(out)
 
 
-def _message(err: dict[str, Any], model: type[BaseModel], loc: tuple[str | int, ...]) -> str:
+# pydantic error types → what a plan author reads in Swedish (English keeps pydantic's text)
+_SV_TYPES = {
+    "int_type": "ska vara ett heltal", "int_parsing": "ska vara ett heltal",
+    "int_from_float": "ska vara ett heltal",
+    "float_type": "ska vara ett tal", "float_parsing": "ska vara ett tal",
+    "bool_type": "ska vara true eller false", "bool_parsing": "ska vara true eller false",
+    "string_type": "ska vara text", "list_type": "ska vara en lista (- …)",
+    "dict_type": "ska vara en mappning (nyckel: värde)", "model_type": "ska vara en mappning (nyckel: värde)",
+    "model_attributes_type": "ska vara en mappning (nyckel: värde)",
+    "date_type": "ska vara ett datum (ÅÅÅÅ-MM-DD)", "date_parsing": "ska vara ett datum (ÅÅÅÅ-MM-DD)",
+    "date_from_datetime_parsing": "ska vara ett datum (ÅÅÅÅ-MM-DD)",
+    "date_from_datetime_inexact": "ska vara ett datum utan klockslag",
+    "string_too_short": "får inte vara tom", "string_too_long": "är för lång",
+    "greater_than_equal": "är för litet", "less_than_equal": "är för stort",
+    "string_pattern_mismatch": "har fel form",
+}
+
+
+def _message(err: dict[str, Any], model: type[BaseModel], loc: tuple[str | int, ...]) -> tuple[str, str]:
+    """The issue's text in English and Swedish."""
     kind = err["type"]
+    got = err.get("input")
     if kind == "extra_forbidden":
         key = str(loc[-1])
         parent = _model_at(model, loc[:-1])
         known = sorted(parent.model_fields) if parent else []
         close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
-        hint = f"; did you mean {close[0]!r}?" if close else ""
-        allowed = f" (known fields: {', '.join(known)})" if known and not close else ""
-        return f"unknown field {key!r}{hint}{allowed}"
+        if close:
+            return (f"unknown field {key!r}; did you mean {close[0]!r}?",
+                    f"okänt fält {key!r}; menar du {close[0]!r}?")
+        listed = ", ".join(known)
+        return (f"unknown field {key!r}" + (f" (known fields: {listed})" if known else ""),
+                f"okänt fält {key!r}" + (f" (kända fält: {listed})" if known else ""))
     if kind == "missing":
-        return "is required"
+        return "is required", "måste anges"
     if kind == "literal_error":
         expected = err.get("ctx", {}).get("expected", "")
-        return f"{err['input']!r} is not one of the allowed values: {expected}"
+        return (f"{got!r} is not one of the allowed values: {expected}",
+                f"{got!r} är inte ett av de tillåtna värdena: {expected.replace(' or ', ' eller ')}")
     if kind == "value_error":
-        return str(err["ctx"]["error"]) if "ctx" in err else err["msg"]
+        error = err.get("ctx", {}).get("error")
+        text = str(error) if error is not None else err["msg"]
+        return text, getattr(error, "sv", None) or text
     msg = err["msg"]
-    if "input" in err and not isinstance(err["input"], dict | list):
-        msg += f" (got {err['input']!r})"
-    return msg
+    suffix = f" (got {got!r})" if "input" in err and not isinstance(got, dict | list) else ""
+    sv_suffix = f" (fick {got!r})" if suffix else ""
+    sv = _SV_TYPES.get(kind)
+    return msg + suffix, (sv + sv_suffix) if sv else msg + suffix
 
 
 def validation_issues(
@@ -115,9 +142,8 @@ def validation_issues(
         if loc in issues:  # one issue per field: union members repeat the same complaint
             continue
         line, column = locs.line_of(loc)
-        issues[loc] = Issue(
-            locs.file, line, column, _message(dict(err), model, loc), format_path(loc) or None
-        )
+        en, sv = _message(dict(err), model, loc)
+        issues[loc] = Issue(locs.file, line, column, en, format_path(loc) or None, sv)
     return sorted(issues.values(), key=lambda i: (i.line or 0, i.column or 0, i.field or ""))
 
 
@@ -125,7 +151,9 @@ def validate(data: Any, locs: Locations, model: type[BaseModel]) -> Any:
     if not isinstance(data, dict):
         kind = "a list" if isinstance(data, list) else type(data).__name__
         raise InputError.at(
-            locs.file, f"the top level must be a mapping (plan:, areas:, …), not {kind}", 1, 1
+            locs.file, f"the top level must be a mapping (plan:, areas:, …), not {kind}", 1, 1,
+            sv="översta nivån ska vara en mappning (plan:, areas:, …), inte "
+            + ("en lista" if kind == "a list" else kind),
         )
     try:
         return model.model_validate(data)
@@ -148,6 +176,8 @@ def _check_plan(loaded: LoadedPlan) -> None:
                     line,
                     column,
                     format_path(path),
+                    sv=f"aktivitets-id {activity.id!r} används två gånger (första gången på rad {first}); "
+                    "id:n är unika i en plan",
                 )
             seen[activity.id] = path
 

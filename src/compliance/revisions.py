@@ -46,6 +46,7 @@ def load_previous(loaded: LoadedPlan, max_bytes: int = MAX_BYTES) -> LoadedPlan 
                 current.file,
                 f"supersedes {display}, which does not exist",
                 line, column, "plan.supersedes",
+                sv=f"reviderar {display}, som inte finns",
             )
         resolved = target.resolve()
         if resolved in seen:
@@ -54,6 +55,8 @@ def load_previous(loaded: LoadedPlan, max_bytes: int = MAX_BYTES) -> LoadedPlan 
                 f"revision cycle: {current.file} supersedes {display}, which is already in the chain "
                 f"({' → '.join([*chain, display])})",
                 line, column, "plan.supersedes",
+                sv=f"revideringarna går i cirkel: {current.file} reviderar {display}, som redan finns i kedjan "
+                f"({' → '.join([*chain, display])})",
             )
         seen.add(resolved)
         chain.append(display)
@@ -65,6 +68,9 @@ def load_previous(loaded: LoadedPlan, max_bytes: int = MAX_BYTES) -> LoadedPlan 
                     f"revises {display}, a plan of another {key} "
                     f"({getattr(previous.plan.plan, key)!r}, not {getattr(loaded.plan.plan, key)!r})",
                     line, column, "plan.supersedes",
+                    sv=f"reviderar {display}, en plan för en annan "
+                    f"{'överenskommelse' if key == 'agreement' else 'region'} "
+                    f"({getattr(previous.plan.plan, key)!r}, inte {getattr(loaded.plan.plan, key)!r})",
                 )
         first = first or previous
         current = previous

@@ -125,6 +125,6 @@ def render(run: CheckRun, book: RuleBook) -> str:
         c=counts(run),
         plans=plans,
         matrix=_matrix(run),
-        errors=[issue.one_line() for issue in run.errors],
-        warnings=[issue.one_line() for issue in run.warnings],
+        errors=[issue.one_line(lang) for issue in run.errors],
+        warnings=[issue.one_line(lang) for issue in run.warnings],
     ) + "\n"

@@ -23,8 +23,8 @@ def document(run: CheckRun) -> dict[str, Any]:
     return {
         "as_of": run.as_of.isoformat(),
         "results": [r.as_dict() for r in run.results],
-        "errors": [e.as_dict() for e in run.errors],
-        "warnings": [w.as_dict() for w in run.warnings],
+        "errors": [e.as_dict(run.lang) for e in run.errors],
+        "warnings": [w.as_dict(run.lang) for w in run.warnings],
         "summary": run.summary(),
     }
 
@@ -49,8 +49,8 @@ def stream(run: CheckRun, results: Iterable[PlanResult], book: RuleBook, write: 
         write(("\n" if first else ",\n") + "    " + _result(r))
         first = False
     write("]" if first else "\n  ]")
-    write(f',\n  "errors": {_list([_dump(e.as_dict()) for e in run.errors], "  ")}')
-    write(f',\n  "warnings": {_list([_dump(w.as_dict()) for w in run.warnings], "  ")}')
+    write(f',\n  "errors": {_list([_dump(e.as_dict(run.lang)) for e in run.errors], "  ")}')
+    write(f',\n  "warnings": {_list([_dump(w.as_dict(run.lang)) for w in run.warnings], "  ")}')
     write(f',\n  "summary": {_dump(run.summary())}\n}}\n')
 
 

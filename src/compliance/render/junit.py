@@ -56,7 +56,7 @@ def render(run: CheckRun, book: RuleBook) -> str:
                               failures="0", skipped="0", errors=str(len(run.errors)))
         for issue in run.errors:
             case = ET.SubElement(suite, "testcase", classname="input", name=issue.file, file=issue.file)
-            ET.SubElement(case, "error", message=issue.message).text = issue.one_line()
+            ET.SubElement(case, "error", message=issue.text(run.lang)).text = issue.one_line(run.lang)
         total += len(run.errors)
         errors += len(run.errors)
     if run.warnings:
@@ -65,7 +65,9 @@ def render(run: CheckRun, book: RuleBook) -> str:
         for issue in run.warnings:
             case = ET.SubElement(suite, "testcase", classname="waivers", name=f"{issue.file}:{issue.line}",
                                  file=issue.file)
-            ET.SubElement(case, "failure", message=issue.message, type="warning").text = issue.one_line()
+            ET.SubElement(case, "failure", message=issue.text(run.lang), type="warning").text = issue.one_line(
+                run.lang
+            )
         total += len(run.warnings)
         failures += len(run.warnings)
     suites.set("tests", str(total))

@@ -40,10 +40,10 @@ def render(run: CheckRun, book: RuleBook) -> str:
         out.append("")
     if run.warnings:
         out += ["### ⚠️ waivers", ""]
-        out += [f"- `{code_md(issue.one_line())}`" for issue in run.warnings]
+        out += [f"- `{code_md(issue.one_line(run.lang))}`" for issue in run.warnings]
         out.append("")
     if run.errors:
         out += [f"### {w['input_errors']}", ""]
-        out += [f"- `{code_md(issue.one_line())}`" for issue in run.errors]
+        out += [f"- `{code_md(issue.one_line(run.lang))}`" for issue in run.errors]
         out.append("")
     return "\n".join(out)

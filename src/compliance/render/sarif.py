@@ -67,11 +67,11 @@ def _result(f: Finding, index: int) -> dict[str, Any]:
     return out
 
 
-def _notification(issue: Issue, level: str) -> dict[str, Any]:
+def _notification(issue: Issue, level: str, lang: str) -> dict[str, Any]:
     """An input error or a waiver warning: about a file, not a rule's finding."""
     return {
         "level": level,
-        "message": {"text": issue.message},
+        "message": {"text": issue.text(lang)},
         "locations": [{"physicalLocation": {
             "artifactLocation": {"uri": issue.file},
             "region": {"startLine": issue.line or 1},
@@ -101,8 +101,8 @@ def document(run: CheckRun, book: RuleBook) -> dict[str, Any]:
                 "invocations": [
                     {
                         "executionSuccessful": not run.errors,
-                        "toolExecutionNotifications": [_notification(i, "error") for i in run.errors]
-                        + [_notification(i, "warning") for i in run.warnings],
+                        "toolExecutionNotifications": [_notification(i, "error", run.lang) for i in run.errors]
+                        + [_notification(i, "warning", run.lang) for i in run.warnings],
                     }
                 ],
             }

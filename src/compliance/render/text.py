@@ -32,9 +32,9 @@ def stream(run: CheckRun, results: Iterable[PlanResult], book: RuleBook, write: 
         write("\n".join(_result(result, run, w)) + "\n")
     lines: list[str] = []
     for issue in run.errors:
-        lines.append(f"{w['input_errors'].upper()}: {issue.one_line()}")
+        lines.append(f"{w['input_error'].upper()}: {issue.one_line(run.lang)}")
     for issue in run.warnings:
-        lines.append(f"{w['warning'].upper()}: {issue.one_line()}")
+        lines.append(f"{w['warning'].upper()}: {issue.one_line(run.lang)}")
     if run.errors or run.warnings:
         lines.append("")
     s = run.summary()
