@@ -50,13 +50,13 @@ def load_previous(loaded: LoadedPlan, max_bytes: int = MAX_BYTES) -> LoadedPlan 
             )
         resolved = target.resolve()
         if resolved in seen:
+            trail = " → ".join([*chain, display])
             raise InputError.at(
                 current.file,
-                f"revision cycle: {current.file} supersedes {display}, which is already in the chain "
-                f"({' → '.join([*chain, display])})",
+                f"revision cycle: {current.file} supersedes {display}, which is already in the chain ({trail})",
                 line, column, "plan.supersedes",
-                sv=f"revideringarna går i cirkel: {current.file} reviderar {display}, som redan finns i kedjan "
-                f"({' → '.join([*chain, display])})",
+                sv=f"revideringarna går i cirkel: {current.file} reviderar {display}, "
+                f"som redan finns i kedjan ({trail})",
             )
         seen.add(resolved)
         chain.append(display)
