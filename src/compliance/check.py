@@ -213,15 +213,46 @@ class Checker:
         jobs: int = 1,
         progress: Callable[[int, int], None] | None = None,
     ) -> CheckRun:
-        """Check a batch and keep every result (see :meth:`iter_files` to stream)."""
+        """Check a batch and keep every result (see :meth:`run_batch` to stream)."""
         run = CheckRun(as_of, self.lang, [], [])
-        for outcome in self.iter_files(files, as_of, max_bytes, jobs, progress):
-            if isinstance(outcome, PlanResult):
-                run.results.append(outcome)
-            else:
-                run.errors.extend(outcome)
-        run.errors[:] = sorted(dict.fromkeys(run.errors), key=issue_order)
+        run.results.extend(self._results(run, files, max_bytes, jobs, progress))
         return run
+
+    def _results(
+        self,
+        run: CheckRun,
+        files: list[tuple[Path, str]],
+        max_bytes: int,
+        jobs: int,
+        progress: Callable[[int, int], None] | None,
+        waivers: WaiverState | None = None,
+        baseline: set[tuple[str, str, str]] | None = None,
+        recorded: set[tuple[str, str, str]] | None = None,
+    ) -> Iterator[PlanResult]:
+        """The batch's results as they come; unreadable files go to ``run.errors``.
+
+        Waivers and the baseline are applied to each result on the way,
+        ``recorded`` collects the keys for ``--write-baseline``, and a streaming
+        run's counts are kept; errors are sorted and waiver warnings added at the end.
+        """
+        from .waivers import apply_baseline, baseline_keys
+
+        for outcome in self.iter_files(files, run.as_of, max_bytes, jobs, progress):
+            if not isinstance(outcome, PlanResult):
+                run.errors.extend(outcome)
+                continue
+            if waivers is not None:
+                waivers.apply(outcome)
+            if baseline is not None:
+                apply_baseline(outcome, baseline)
+            if recorded is not None:
+                recorded.update(baseline_keys(outcome))
+            if run.tally is not None:
+                run.tally.add(outcome)
+            yield outcome
+        run.errors[:] = sorted(dict.fromkeys(run.errors), key=issue_order)
+        if waivers is not None:
+            waivers.finish(run)
 
     def run_batch(
         self,
@@ -241,39 +272,18 @@ class Checker:
 
         Formats that allow it (JSON, text) are written plan by plan as plans are
         checked, keeping only counts, so memory stays flat however large the
-        batch; the others are rendered from the kept results. Waivers and the
-        baseline are applied to each result on the way; ``recorded`` collects
-        the keys for ``--write-baseline``. Returns the run (errors, warnings,
-        counts) for the exit status.
+        batch; the others are rendered from the kept results. Returns the run
+        (errors, warnings, counts) for the exit status.
         """
         from . import render
-        from .waivers import apply_baseline, baseline_keys
 
         streaming = render.can_stream(fmt)
         run = CheckRun(as_of, self.lang, [], [], tally=Tally() if streaming else None)
-
-        def results() -> Iterator[PlanResult]:
-            for outcome in self.iter_files(files, as_of, max_bytes, jobs, progress):
-                if not isinstance(outcome, PlanResult):
-                    run.errors.extend(outcome)
-                    continue
-                if waivers is not None:
-                    waivers.apply(outcome)
-                if baseline is not None:
-                    apply_baseline(outcome, baseline)
-                if recorded is not None:
-                    recorded.update(baseline_keys(outcome))
-                if run.tally is not None:
-                    run.tally.add(outcome)
-                yield outcome
-            run.errors[:] = sorted(dict.fromkeys(run.errors), key=issue_order)
-            if waivers is not None:
-                waivers.finish(run)
-
+        results = self._results(run, files, max_bytes, jobs, progress, waivers, baseline, recorded)
         if streaming:
-            render.get_stream(fmt)(run, results(), self.book, write)
+            render.get_stream(fmt)(run, results, self.book, write)
         else:
-            run.results.extend(results())
+            run.results.extend(results)
             write(render.get(fmt)(run, self.book))
         return run
 

@@ -204,7 +204,6 @@ class CompiledPack:
     name: str
     pack: Agreement
     rule_ids: list[str]
-    static_reasons: dict[str, Lang]
     reads: dict[str, list[str]]
     actions: dict[str, tuple[str, str, Lang | None]]  # durable rule name -> rule id, outcome, reason
     fields: frozenset[str] = frozenset()  # every fact field some rule reads
@@ -296,7 +295,7 @@ class Engine:
         with _LOCK:
             _host().register_rulesets({name: definition})
         compiled = CompiledPack(
-            name, pack, rule_ids, static, reads, actions,
+            name, pack, rule_ids, reads, actions,
             fields=frozenset(f for read in reads.values() for f in read),
             kinds=frozenset(k for rule in self.rules if rule.id in rule_ids for k in rule.facts),
         )

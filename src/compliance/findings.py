@@ -50,6 +50,9 @@ class Finding:
     def sort_key(self) -> tuple[Any, ...]:
         return (self.location.file, self.rule, self.location.line, self.location.path, self.message)
 
+    def json_values(self) -> dict[str, Any]:
+        return {k: json_value(v) for k, v in self.values.items()}
+
     def as_dict(self) -> dict[str, Any]:
         src = self.sources[0] if self.sources else None
         out: dict[str, Any] = {
@@ -60,7 +63,7 @@ class Finding:
             "message": self.message,
             "source": src.as_dict() if src else None,
             "location": self.location.as_dict(),
-            "values": {k: json_value(v) for k, v in self.values.items()},
+            "values": self.json_values(),
         }
         if self.waiver is not None:
             out["waiver"] = self.waiver
@@ -87,13 +90,6 @@ class PlanResult:
     rules_applied: list[str]
     planned_by_area: dict[str, tuple[int, int | None]] = field(default_factory=dict)
 
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "file": self.file,
-            "plan": self.plan,
-            "agreement": self.agreement,
-            "findings": [f.as_dict() for f in self.findings],
-        }
 
 
 SEVERITY_RANK = {"info": 0, "warning": 1, "error": 2}

@@ -31,7 +31,7 @@ def _matches(expected: ExpectedFinding, finding: Finding) -> bool:
         return False
     if expected.path is not None and expected.path != finding.location.path:
         return False
-    actual = {k: json_value(v) for k, v in finding.values.items()}
+    actual = finding.json_values()
     return all(actual.get(k) == json_value(v) for k, v in expected.values.items())
 
 
@@ -39,7 +39,7 @@ def _describe(findings: list[Finding]) -> str:
     if not findings:
         return "no finding"
     return "; ".join(
-        f"{f.outcome} at {f.location.path} {dict((k, json_value(v)) for k, v in f.values.items())}"
+        f"{f.outcome} at {f.location.path} {f.json_values()}"
         for f in findings
     )
 

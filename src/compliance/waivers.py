@@ -123,14 +123,6 @@ class WaiverState:
                                           f"waiver for {w.rule} on {w.plan} matches no finding; remove it"))
 
 
-def apply_waivers(run: CheckRun, loaded: LoadedWaivers) -> None:
-    """Mark matched findings waived; add warnings for expired and unused waivers."""
-    state = WaiverState(loaded, run.as_of)
-    for result in run.results:
-        state.apply(result)
-    state.finish(run)
-
-
 # -- baselines ---------------------------------------------------------------------------
 
 def baseline_key(plan: str, f: Finding) -> tuple[str, str, str]:

@@ -19,16 +19,6 @@ def _dump(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(", ", ": "))
 
 
-def document(run: CheckRun) -> dict[str, Any]:
-    return {
-        "as_of": run.as_of.isoformat(),
-        "results": [r.as_dict() for r in run.results],
-        "errors": [e.as_dict(run.lang) for e in run.errors],
-        "warnings": [w.as_dict(run.lang) for w in run.warnings],
-        "summary": run.summary(),
-    }
-
-
 def _list(items: list[str], indent: str) -> str:
     if not items:
         return "[]"

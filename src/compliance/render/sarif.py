@@ -57,7 +57,7 @@ def _result(f: Finding, index: int) -> dict[str, Any]:
             }
         ],
         "partialFingerprints": {"complianceFinding/v1": f"{f.rule}:{f.location.path}"},
-        "properties": {"outcome": f.outcome, "values": f.as_dict()["values"]},
+        "properties": {"outcome": f.outcome, "values": f.json_values()},
     }
     if f.outcome == "waived" and f.waiver is not None:
         out["suppressions"] = [{"kind": "external", "status": "accepted",
