@@ -7,48 +7,22 @@ error prints one line and exits 3 (``COMPLIANCE_DEBUG=1`` shows the traceback).
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import os
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import click
 
-from .errors import InputError
+from .errors import InputError, Issue
 from .loader import MAX_BYTES
+from .output import open_output, write_output
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
 EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, as a shell reports a pipe's writer that was cut off
 FAIL_ON = ("error", "warning", "info", "never")
-
-
-@contextlib.contextmanager
-def open_output(output: str | None) -> Iterator[Callable[[str], Any]]:
-    """Write in pieces to standard output, or to a file that appears whole or not at all."""
-    if output is None or output == "-":
-        yield lambda text: click.echo(text, nl=False)
-        return
-    import tempfile  # only when writing a file: it is not cheap to import
-
-    target = Path(output)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            yield fh.write
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def write_output(text: str, output: str | None) -> None:
-    """Standard output, or a file written whole or not at all (temporary file, then rename)."""
-    with open_output(output) as write:
-        write(text)
 
 
 def resolve_output(fmt: str | None, output: str | None) -> tuple[str, str | None]:
@@ -84,6 +58,13 @@ def progress_bar(total: int) -> Callable[[int, int], None] | None:
     return show
 
 
+def echo_issues(issues: list[Issue], lang: str, warning: bool = False) -> None:
+    """Problems with input files on standard error, one line each, in the chosen language."""
+    label = ("varning" if lang == "sv" else "warning") if warning else ("fel" if lang == "sv" else "error")
+    for issue in issues:
+        click.echo(f"{label}: {issue.one_line(lang)}", err=True)
+
+
 def _date(ctx: click.Context, param: click.Parameter, value: str | None) -> dt.date:
     if value is None:
         return dt.date.today()
@@ -102,9 +83,7 @@ def _guard(func: Callable[..., Any]) -> Callable[..., Any]:
         try:
             return func(*args, **kwargs)
         except InputError as exc:
-            lang = kwargs.get("lang", "sv")
-            for issue in exc.issues:
-                click.echo(f"{'fel' if lang == 'sv' else 'error'}: {issue.one_line(lang)}", err=True)
+            echo_issues(exc.issues, kwargs.get("lang", "sv"))
             sys.exit(EXIT_INPUT)
         except (click.exceptions.Exit, click.ClickException, SystemExit):
             raise
@@ -208,13 +187,10 @@ def check(
         )
     if write_baseline_file is not None:
         record_baseline(recorded, write_baseline_file)
-    if fmt != "text" or output is not None:
-        for issue in run.warnings:
-            click.echo(f"{'varning' if lang == 'sv' else 'warning'}: {issue.one_line(lang)}", err=True)
+    if fmt != "text" or output is not None:  # text on standard output already shows them
+        echo_issues(run.warnings, lang, warning=True)
+        echo_issues(run.errors, lang)
     if run.errors:
-        for issue in run.errors:
-            if fmt != "text" or output is not None:
-                click.echo(f"{'fel' if lang == 'sv' else 'error'}: {issue.one_line(lang)}", err=True)
         sys.exit(EXIT_INPUT)
     if fail_on != "never":
         floor = SEVERITY_RANK[fail_on]

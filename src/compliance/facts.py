@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from . import allocation
-from .loader import PathT
+from .loader import PathT, format_path
 from .models import Activity, Area, Plan, ReportKind
 from .packs import Agreement, Lang, say
 from .plans import LoadedPlan
@@ -94,8 +94,6 @@ class _Builder:
         self.row, self.row_missing = allocation.region_allocation(pack, self.plan.plan.region)
 
     def add(self, kind: str, path: PathT, data: dict[str, Any], unknown: dict[str, Lang] | None = None) -> None:
-        from .loader import format_path
-
         self.facts.append(Fact(kind, f"{kind}:{format_path(path) or 'plan'}", path, data, unknown or {}))
 
     def has(self, key: str) -> bool:

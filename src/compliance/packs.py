@@ -215,19 +215,15 @@ def _from_cache(path: Path, root: Path) -> RuleBook | None:
 
 
 def _to_cache(path: Path, book: RuleBook) -> None:
+    from .output import write_output
+
     doc = {
         "agreements": {k: a.model_dump(mode="json") for k, a in book.agreements.items()},
         "policy": book.policy.model_dump(mode="json") if book.policy else None,
         "rules": [r.model_dump(mode="json") for r in book.rules],
     }
-    import tempfile
-
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".rulebook.", dir=path.parent)
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(doc, fh, ensure_ascii=False)
-        os.replace(tmp, path)
+        write_output(json.dumps(doc, ensure_ascii=False), str(path))
     except OSError:
         return  # a read-only home or a full disk only costs the next run its speed
 

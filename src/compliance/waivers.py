@@ -134,7 +134,7 @@ def baseline_keys(result: PlanResult) -> set[tuple[str, str, str]]:
 
 
 def write_baseline(keys: set[tuple[str, str, str]], path: Path) -> None:
-    from .cli import write_output
+    from .output import write_output
 
     doc = {"version": 1, "findings": [{"rule": k[0], "plan": k[1], "path": k[2]} for k in sorted(keys)]}
     write_output(json.dumps(doc, ensure_ascii=False, indent=2) + "\n", str(path))
