@@ -1,8 +1,9 @@
 """Renderers: one file per output format behind one small interface.
 
-A renderer is a function ``render(run: CheckRun, book: RuleBook) -> str``
-registered under its format name. Adding a format is one new module that
-calls :func:`register`.
+A format's module defines ``render(run, book) -> str``, or, where its layout
+lets each plan be written as it is checked (summary last),
+``stream(run, results, book, write)``, from which :func:`get` builds the
+former. Adding a format is one new module and one line in the tables below.
 """
 
 from __future__ import annotations
@@ -24,22 +25,33 @@ EXTENSIONS = {"text": "txt", "json": "json", "html": "html", "markdown": "md",
               "junit": "xml", "sarif": "sarif"}
 
 
-def get(name: str) -> Renderer:
-    """The renderer for a format name; imported only when asked for."""
-    module = importlib.import_module(f"{__name__}.{_MODULES[name]}")
-    renderer: Renderer = module.render
-    return renderer
-
-
 StreamRenderer = Callable[["CheckRun", Iterable["PlanResult"], "RuleBook", Callable[[str], Any]], None]
 
 
+def _module(name: str) -> Any:
+    return importlib.import_module(f"{__name__}.{_MODULES[name]}")  # imported only when asked for
+
+
 def can_stream(name: str) -> bool:
-    """Formats whose layout lets each plan be written as it is checked (summary last)."""
-    return name in ("json", "text")
+    return hasattr(_module(name), "stream")
 
 
 def get_stream(name: str) -> StreamRenderer:
-    module = importlib.import_module(f"{__name__}.{_MODULES[name]}")
-    stream: StreamRenderer = module.stream
+    stream: StreamRenderer = _module(name).stream
     return stream
+
+
+def get(name: str) -> Renderer:
+    """The renderer for a format name."""
+    module = _module(name)
+    if hasattr(module, "render"):
+        renderer: Renderer = module.render
+        return renderer
+    stream = get_stream(name)
+
+    def render(run: CheckRun, book: RuleBook) -> str:
+        chunks: list[str] = []
+        stream(run, run.results, book, chunks.append)
+        return "".join(chunks)
+
+    return render

@@ -42,9 +42,3 @@ def stream(run: CheckRun, results: Iterable[PlanResult], book: RuleBook, write: 
     write(f',\n  "errors": {_list([_dump(e.as_dict(run.lang)) for e in run.errors], "  ")}')
     write(f',\n  "warnings": {_list([_dump(w.as_dict(run.lang)) for w in run.warnings], "  ")}')
     write(f',\n  "summary": {_dump(run.summary())}\n}}\n')
-
-
-def render(run: CheckRun, book: RuleBook) -> str:
-    chunks: list[str] = []
-    stream(run, run.results, book, chunks.append)
-    return "".join(chunks)

@@ -45,9 +45,3 @@ def stream(run: CheckRun, results: Iterable[PlanResult], book: RuleBook, write: 
         f"{s['not_evaluated']} {w['ne_n']}, {s['waived']} {w['waived']}, {s['errors']} {w['input_errors']}"
     )
     write("\n".join(lines) + "\n")
-
-
-def render(run: CheckRun, book: RuleBook) -> str:
-    chunks: list[str] = []
-    stream(run, run.results, book, chunks.append)
-    return "".join(chunks)
