@@ -206,6 +206,10 @@ def check(
     if fmt != "text" or output is not None:  # text on standard output already shows them
         echo_issues(run.warnings, lang, warning=True)
         echo_issues(run.errors, lang)
+    if output is not None:  # the report went to a file: the log still gets this run's counts
+        from .render.text import summary_line
+
+        click.echo(f"{output}: {summary_line(run)}", err=True)
     if run.errors:
         sys.exit(EXIT_INPUT)
     if fail_on != "never":

@@ -37,11 +37,18 @@ def stream(run: CheckRun, results: Iterable[PlanResult], book: RuleBook, write: 
         lines.append(f"{w['warning'].upper()}: {issue.one_line(run.lang)}")
     if run.errors or run.warnings:
         lines.append("")
+    lines.append(summary_line(run))
+    write("\n".join(lines) + "\n")
+
+
+def summary_line(run: CheckRun) -> str:
+    """The closing line of the text report; also printed on standard error when the
+    report goes to a file, so a CI log shows the counts of the one run that wrote it."""
+    w = _WORDS["en" if run.lang == "en" else "sv"]
     s = run.summary()
     by_severity = run.counts().by_severity
-    lines.append(
+    return (
         f"{w['summary']}: {s['plans']} {w['plans']}, {by_severity['error']} {w['errors_n']}, "
         f"{by_severity['warning']} {w['warnings_n']}, {by_severity['info']} {w['infos_n']}, "
         f"{s['not_evaluated']} {w['ne_n']}, {s['waived']} {w['waived']}, {s['errors']} {w['input_errors']}"
     )
-    write("\n".join(lines) + "\n")
