@@ -113,11 +113,13 @@ def test_bad_waiver_file_is_an_input_error(repo, edit, message):
     assert "compliance-waivers.yaml:" in result.output and message in result.output
 
 
-def test_write_baseline_keys_by_rule_plan_and_path(repo, tmp_path):
+def test_write_baseline_keys_by_rule_plan_file_and_path(repo, tmp_path):
     target = tmp_path / "baseline.json"
-    check("plans", "--write-baseline", str(target), "--fail-on", "never")
+    code, _ = check("plans", "--write-baseline", str(target))
+    assert code == 0  # written: `… --write-baseline b.json && git add b.json` goes on, findings or not
     doc = json.loads(target.read_text("utf-8"))
-    assert doc == {"version": 1, "findings": [{"rule": "GNV-206", "plan": "rjh-gnv-2022", "path": "areas[4]"}]}
+    assert doc == {"version": 2, "findings": [{"rule": "GNV-206", "plan": "rjh-gnv-2022",
+                                               "file": "plans/rjh-gnv-2022.yaml", "path": "areas[4]"}]}
     plan = repo / "plans" / "rjh-gnv-2022.yaml"
     plan.write_text("# a comment that moves every line down\n" + plan.read_text("utf-8"), "utf-8")
     assert check("plans", "--baseline", str(target), "--fail-on", "warning")[0] == 0
