@@ -26,6 +26,10 @@ def render(run: CheckRun, book: RuleBook) -> str:
         for f in result.findings:
             by_rule.setdefault(f.rule, []).append(f)
         suite = ET.SubElement(suites, "testsuite", name=result.plan, file=result.file)
+        if result.notes:
+            ET.SubElement(suite, "properties").extend(
+                ET.Element("property", name="note", value=note) for note in result.notes
+            )
         s_fail = s_skip = 0
         for rule_id in sorted(result.rules_applied):
             rule = book.by_id[rule_id]

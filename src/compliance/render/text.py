@@ -12,6 +12,7 @@ from .common import WORDS as _WORDS
 
 def _result(result: PlanResult, run: CheckRun, w: dict[str, str]) -> list[str]:
     lines = [f"{result.file}  ({result.plan}, {result.agreement}, {w['as_of']} {run.as_of})"]
+    lines += [f"  {w['note'].upper()}: {note}" for note in result.notes]
     if not result.findings:
         lines.append(f"  {w['clean_text']}")
     for f in result.findings:
