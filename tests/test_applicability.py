@@ -101,3 +101,17 @@ def test_a_condition_no_source_of_the_year_states_is_not_evaluated_once(checker,
     found = [f for f in result.findings if f.rule == rule]
     assert [(f.outcome, f.location.path, f.values) for f in found] == [("not-evaluated", "plan", {})]
     assert found[0].message.startswith(f"ej bedömd: ingen källa för {year} anger detta villkor")
+
+
+@pytest.mark.parametrize(("agreement", "as_of", "rule", "consequence"), [
+    ("gnv-2022", "2022-12-02", "GNV-401", " Rätten till bidraget förfaller om rekvisitionen inte inkommit i tid. (003 §10.1)"),
+    ("gnv-2023", "2023-12-02", "GNV-401", ""),
+    ("gnv-2022", "2022-10-01", "GNV-402", " Delredovisningen är en förutsättning för att få ta del av medlen. (003 §10.1)"),
+    ("gnv-2020", "2020-10-01", "GNV-402", ""),
+])
+def test_a_message_states_the_consequence_its_own_years_source_gives(checker, agreement, as_of, rule, consequence):
+    plan = plan_from_data({"plan": {"id": "p", "region": "Region Västerbotten", "agreement": agreement}})
+    result = checker.check_plan(plan, dt.date.fromisoformat(as_of))
+    (found,) = [f for f in result.findings if f.rule == rule]
+    assert found.outcome == "failed"
+    assert found.message.endswith(f"(bedömt per {as_of}).{consequence}")

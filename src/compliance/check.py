@@ -83,6 +83,10 @@ class Checker:
         self.lang = lang
         self._views: dict[str, tuple[Rule, str, tuple[SourceRef, ...]]] = {}
         self._regional = self.book.regional_rules()
+        # a consequence one year's source states and another's does not reads as nothing there
+        self._no_consequence = {
+            f"consequence.{name}": "" for pack in self.book.agreements.values() for name in pack.consequences
+        }
 
     # -- one plan --------------------------------------------------------------
     def check_plan(
@@ -106,7 +110,12 @@ class Checker:
         hits = self.engine.run(pack, facts, policy)
         compiled = self.engine.compile(pack, policy)
         by_id = {f.id: f for f in facts}
-        pack_values = {"policy.followup_system": policy.followup_system if policy else None}
+        pack_values: dict[str, Any] = {
+            "policy.followup_system": policy.followup_system if policy else None,
+            **self._no_consequence,
+        }
+        for name, consequence in pack.consequences.items():
+            pack_values[f"consequence.{name}"] = f" {consequence.text.get(self.lang)} ({consequence.source.cite()})"
         findings = sorted(
             (self._finding(loaded, hit, by_id, compiled, pack_values) for hit in hits),
             key=Finding.sort_key,

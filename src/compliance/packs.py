@@ -141,6 +141,13 @@ class Bound(_Model):
     source: Source
 
 
+class Consequence(_Model):
+    """What the year's own source says follows when a condition is broken (messages quote it)."""
+
+    text: Lang
+    source: Source
+
+
 class Agreement(_Model):
     id: str
     title: Lang
@@ -155,6 +162,8 @@ class Agreement(_Model):
     region_bounds: dict[str, Bound] = Field(default_factory=dict)
     private_provider_areas: list[str] = Field(default_factory=list)  # GNV-206 (the agreement's half)
     private_contract_required: bool = False  # GNV-205 (the agreement's half)
+    # name -> what this year's source says follows ({pack.consequence.<name>} in messages)
+    consequences: dict[str, Consequence] = Field(default_factory=dict)
     areas: dict[str, AreaSpec]
     region_table: RegionTable | None = None
     model: Model | None = None
