@@ -4,6 +4,7 @@ published Bilaga 4 to the krona passes the allocation rules for every region."""
 
 import datetime as dt
 import json
+from fractions import Fraction
 
 import pytest
 
@@ -115,3 +116,19 @@ def test_a_message_states_the_consequence_its_own_years_source_gives(checker, ag
     (found,) = [f for f in result.findings if f.rule == rule]
     assert found.outcome == "failed"
     assert found.message.endswith(f"(bedömt per {as_of}).{consequence}")
+
+
+def test_pack_figures_follow_the_seeds_own_arithmetic(checker):
+    y2020 = checker.book.agreement("gnv-2020")
+    # 001 §1.3.1 prints 1 453 mkr; the region's shares and §1.1's 5 698 mkr need 1 435
+    assert y2020.areas["nara-vard"].national_amount == 1_435_000_000
+    assert sum(a.national_amount for a in y2020.areas.values()) // 1_000_000 == 5698
+    row = y2020.region_table.rows["Region Jämtland Härjedalen"]
+    share = Fraction(row["resursforstarkning"], y2020.areas["resursforstarkning"].national_amount)
+    assert abs(share * 1_435_000_000 - row["nara-vard"]) <= 1  # the same population share, to the krona
+    assert abs(share * 1_453_000_000 - row["nara-vard"]) > 200_000
+    assert any("1 435" in note for note in y2020.notes)
+    # VFU's 250 mkr are the regions' and the municipalities' together (003 §8), not the regions'
+    y2022 = checker.book.agreement("gnv-2022")
+    assert y2022.areas["vfu"].national_amount is None and y2022.areas["vfu"].allocated_by == "unknown"
+    assert y2022.areas["e-halsa"].source.section == "§2.2, §8"
