@@ -388,7 +388,7 @@ class _Builder:
             if value is None:
                 continue
             unknown: dict[str, Lang] = {}
-            data: dict[str, Any] = {"indicator": name, "value": value}
+            data: dict[str, Any] = {"indicator": name, "value": value, "as_of": self.as_of}
             if target.value is None:
                 unknown["target"] = target.missing or say(
                     f"{self.pack.id} anger inget mål för {name}", f"{self.pack.id} gives no target for {name}"
