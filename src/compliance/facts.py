@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from . import allocation
+from .hints import code_hints
 from .loader import PathT, format_path
 from .models import Activity, Area, Plan, ReportKind
 from .packs import Agreement, Lang, say
@@ -94,6 +95,7 @@ class _Builder:
         self.row, self.row_missing = allocation.region_allocation(pack, self.plan.plan.region)
 
     def add(self, kind: str, path: PathT, data: dict[str, Any], unknown: dict[str, Lang] | None = None) -> None:
+        data.update(code_hints(kind, data, self.pack))  # shown in findings about a wrong code, never compared
         self.facts.append(Fact(kind, f"{kind}:{format_path(path) or 'plan'}", path, data, unknown or {}))
 
     def has(self, key: str) -> bool:

@@ -114,7 +114,12 @@ class Target(_Model):
 class Requirement(_Model):
     name: Lang
     required_when_planned: str | None = None
+    area: str | None = None  # the area whose activities may carry the code (default: required_when_planned)
     source: Source
+
+    @property
+    def area_code(self) -> str | None:
+        return self.area or self.required_when_planned
 
 
 class Agreement(_Model):

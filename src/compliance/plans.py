@@ -8,6 +8,7 @@ the line and column of the offending key, the field path, and what to do
 from __future__ import annotations
 
 import difflib
+import re
 import types
 import typing
 from dataclasses import dataclass
@@ -119,9 +120,14 @@ def _message(err: dict[str, Any], model: type[BaseModel], loc: tuple[str | int, 
     if kind == "missing":
         return "is required", "måste anges"
     if kind == "literal_error":
+        from .hints import suggestion
+
         expected = err.get("ctx", {}).get("expected", "")
-        return (f"{got!r} is not one of the allowed values: {expected}",
-                f"{got!r} är inte ett av de tillåtna värdena: {expected.replace(' or ', ' eller ')}")
+        allowed = re.findall(r"'([^']*)'", expected)
+        en_hint = suggestion(got, allowed, "en") if isinstance(got, str) else ""
+        sv_hint = suggestion(got, allowed, "sv") if isinstance(got, str) else ""
+        return (f"{got!r} is not one of the allowed values: {expected}{en_hint}",
+                f"{got!r} är inte ett av de tillåtna värdena: {expected.replace(' or ', ' eller ')}{sv_hint}")
     if kind == "value_error":
         error = err.get("ctx", {}).get("error")
         text = str(error) if error is not None else err["msg"]
