@@ -231,3 +231,30 @@ def test_unknown_agreement_gets_a_suggestion(write):
     result = run("check", str(path))
     assert result.exit_code == 2
     assert "okänd överenskommelse 'GNV 2022'; menar du 'gnv-2022'?; regelmappen har:" in result.output
+
+
+def test_input_errors_quote_yaml_not_python(write):
+    path = write("""
+    plan: {id: p, region: Region Gotland, agreement: gnv-2022}
+    areas:
+      - area: nara-vard
+        activities:
+          - {id: a, amount: 100, private_provider: true, provider: null}
+    """)
+    result = run("check", str(path))
+    assert result.exit_code == 2
+    assert "areas[0].activities[0].private_provider: ska vara en mappning (nyckel: värde) (fick true)" in result.output
+    assert "True" not in result.output and "None" not in result.output
+
+
+def test_rules_show_suggests_the_rule():
+    result = run("rules", "show", "gnv 205")
+    assert result.exit_code == 2 and "did you mean 'GNV-205'?" in result.output
+
+
+def test_html_report_writes_booleans_as_a_swede_reads_them(write, tmp_path):
+    out = tmp_path / "r.html"
+    run("check", str(write(PRIVATE)), "--as-of", "2020-04-01", "--output", str(out))
+    html = out.read_text("utf-8")
+    assert "<dt>reports_on_request</dt><dd>nej</dd>" in html
+    assert ">false<" not in html and ">False<" not in html

@@ -249,7 +249,10 @@ def rules_show(rule_id: str, rules_dir: Path | None, lang: str) -> None:
     book = load_rulebook(rules_dir or RULES_DIR)
     rule = book.by_id.get(rule_id.upper())
     if rule is None:
-        raise click.UsageError(f"no rule {rule_id!r}; see 'compliance rules list'")
+        from .hints import suggestion
+
+        raise click.UsageError(f"no rule {rule_id!r}{suggestion(rule_id, book.by_id, 'en')}; "
+                               "see 'compliance rules list'")
     click.echo(rule_markdown(rule, book, lang), nl=False)
 
 
