@@ -7,7 +7,8 @@ Swedish quote, mapped to the rules that check it, or to the reason none can:
 
 * ``skr``: it is SKR's task (or the state's), not the region's;
 * ``not-in-plan``: a region's duty that no plan file shows;
-* ``judgement``: visible in a plan, but only a person can judge it.
+* ``judgement``: visible in a plan, but only a person can judge it;
+* ``no-figure``: a rule could check it, but no source gives the figure it needs.
 
 A rule may check part of an obligation; ``note`` then says what is left to a
 person. ``compliance rules coverage`` and ``docs/coverage.md`` show the list
@@ -30,11 +31,12 @@ from .plans import validate
 
 FOLDER = "obligations"
 
-Reason = Literal["skr", "not-in-plan", "judgement"]
+Reason = Literal["skr", "not-in-plan", "judgement", "no-figure"]
 REASONS: dict[str, Lang] = {
     "skr": Lang(sv="SKR:s eller statens uppgift, inte regionens", en="SKR's or the state's task, not the region's"),
     "not-in-plan": Lang(sv="syns inte i en plan", en="not visible in a plan"),
     "judgement": Lang(sv="bedöms av en person", en="judged by a person"),
+    "no-figure": Lang(sv="ingen källa ger siffran", en="no source gives the figure"),
 }
 
 
@@ -204,17 +206,19 @@ def render_text(report: dict[str, Any], lang: str) -> str:
     lines: list[str] = []
     for source in report["sources"]:
         lines.append(f"{source['document']}  {source['title']}  [{t['years']} {', '.join(source['agreements'])}]")
+        width = max(len(ob["section"]) for ob in source["obligations"])
+        pad = " " * (width + 3)
         for ob in source["obligations"]:
-            lines.append(f"  {ob['section']:<10} {ob['says']}  [{_scope_text(source, ob, t)}]")
-            lines.append(f"             «{ob['quote']}»")
+            lines.append(f"  {ob['section']:<{width}} {ob['says']}  [{_scope_text(source, ob, t)}]")
+            lines.append(f"{pad}«{ob['quote']}»")
             if ob["rules"]:
-                lines.append(f"             {t['checked']}: {_rules_text(ob['rules'], t, code=False)}")
+                lines.append(f"{pad}{t['checked']}: {_rules_text(ob['rules'], t, code=False)}")
             if ob["reason"]:
                 label = t["left"] if ob["rules"] else t["unchecked"]
                 note = f": {ob['note']}" if ob["note"] else ""
-                lines.append(f"             {label} ({ob['reason_text']}){note}")
+                lines.append(f"{pad}{label} ({ob['reason_text']}){note}")
             elif ob["note"]:
-                lines.append(f"             {ob['note']}")
+                lines.append(f"{pad}{ob['note']}")
         lines.append("")
     lines.append(f"{t['summary']}: " + t["counts"].format(**report["summary"]))
     return "\n".join(lines) + "\n"
