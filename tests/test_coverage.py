@@ -147,6 +147,9 @@ def test_coverage_report_per_agreement():
     assert ob["status"] == "checked" and [r["id"] for r in ob["rules"]] == ["GNV-401"]
     s = report["summary"]
     assert s["obligations"] == s["checked"] + s["partly"] + s["unchecked"]
+    for key in s:  # the total is the sum of the sources'
+        assert s[key] == sum(src["summary"][key] for src in report["sources"])
+    assert regional["summary"]["obligations"] == len(regional["obligations"])
 
 
 def test_a_rule_the_year_does_not_apply_is_said_so():

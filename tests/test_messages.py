@@ -206,6 +206,13 @@ def test_right_requirement_codes_are_read(write, checker):
     assert not run_.errors and len(run_.results) == 1
 
 
+def test_an_unknown_area_is_gnv_108s_not_an_input_error(write, checker):
+    """A code on an activity of an area the year lacks: the area is GNV-108's finding."""
+    path = write(REQS.replace("area: nara-vard", "area: nära-vård").replace("REQ_B", "patientkontrakt")
+                 .replace("REQ_C", "ambulans-utveckling"))
+    assert [f.location.path for f in findings(checker, path, "GNV-108")] == ["areas[0]"]
+
+
 def test_a_year_without_requirement_codes_names_none(write):
     path = write(REQS.replace("gnv-2022", "gnv-2020").replace("REQ_B", "patientkontrakt")
                  .replace("area: ambulans", "area: e-halsa").replace("REQ_C", "x"))

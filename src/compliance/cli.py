@@ -323,7 +323,7 @@ def rules_docs(out_dir: Path, check_only: bool, rules_dir: Path | None) -> None:
         sys.exit(EXIT_FINDINGS if stale else EXIT_CLEAN)
     for path in stale:
         write_output(pages[path], str(path))
-    click.echo(f"{len(pages)} pages, {len(stale)} written to {out_dir}")
+    click.echo(f"{len(pages)} pages, {len(stale)} written ({out_dir}, {out_dir.parent / 'coverage.md'})")
 
 
 @main.command()

@@ -130,12 +130,14 @@ def coverage(book: RuleBook, sources: list[SourceObligations], agreement: str | 
         if agreement is not None and agreement not in source.agreements and source.region is None:
             continue
         obligations = []
+        counts = {"obligations": 0, "checked": 0, "partly": 0, "unchecked": 0}
         for ob in source.obligations:
             if agreement is not None and ob.scope == "agreement" and agreement not in source.agreements:
                 continue
             status = "unchecked" if not ob.rules else ("partly" if ob.reason else "checked")
-            totals["obligations"] += 1
-            totals[status] += 1
+            for tally in (totals, counts):
+                tally["obligations"] += 1
+                tally[status] += 1
             obligations.append({
                 "id": ob.id,
                 "section": ob.section,
@@ -154,6 +156,7 @@ def coverage(book: RuleBook, sources: list[SourceObligations], agreement: str | 
                 "title": source.title.get(lang),
                 "agreements": source.agreements,
                 "region": source.region,
+                "summary": counts,
                 "obligations": obligations,
             })
     return {"agreement": agreement, "sources": out_sources, "summary": totals}
@@ -219,6 +222,7 @@ def render_text(report: dict[str, Any], lang: str) -> str:
                 lines.append(f"{pad}{label} ({ob['reason_text']}){note}")
             elif ob["note"]:
                 lines.append(f"{pad}{ob['note']}")
+        lines.append("  " + t["counts"].format(**source["summary"]))
         lines.append("")
     lines.append(f"{t['summary']}: " + t["counts"].format(**report["summary"]))
     return "\n".join(lines) + "\n"
@@ -231,6 +235,15 @@ def _cell(text: str) -> str:
 def render_markdown(report: dict[str, Any], lang: str) -> str:
     t = _T[lang]
     lines = [f"# {t['title']}", "", t["intro"], ""]
+    head = ("| källa | gäller | åtaganden | kontrolleras | delvis | inte |" if lang == "sv"
+            else "| source | applies to | obligations | checked | partly | not |")
+    lines += [head, "|---|---|---|---|---|---|"]
+    for source in report["sources"]:
+        c = source["summary"]
+        years = ", ".join(source["agreements"]) + (f"; {source['region']}" if source["region"] else "")
+        lines.append(f"| {source['document']} | {years} | {c['obligations']} | {c['checked']} | {c['partly']} "
+                     f"| {c['unchecked']} |")
+    lines.append("")
     for source in report["sources"]:
         lines += [f"## {source['document']}: {_cell(source['title'])}", "",
                   f"{t['years'][0].upper() + t['years'][1:]}: {', '.join(source['agreements'])}"
