@@ -5,7 +5,7 @@ obligations that source states for regions (its "ska" sentences, and the few
 conditions the rules rest on), each with its section and a short verbatim
 Swedish quote, mapped to the rules that check it, or to the reason none can:
 
-* ``skr``: it is SKR's task (or the state's), not the region's;
+* ``skr``: it is SKR's task (or the state's, or the municipalities'), not the region's;
 * ``not-in-plan``: a region's duty that no plan file shows;
 * ``judgement``: visible in a plan, but only a person can judge it;
 * ``no-figure``: a rule could check it, but no source gives the figure it needs.
@@ -33,7 +33,8 @@ FOLDER = "obligations"
 
 Reason = Literal["skr", "not-in-plan", "judgement", "no-figure"]
 REASONS: dict[str, Lang] = {
-    "skr": Lang(sv="SKR:s eller statens uppgift, inte regionens", en="SKR's or the state's task, not the region's"),
+    "skr": Lang(sv="SKR:s, statens eller kommunernas uppgift, inte regionens",
+                en="SKR's, the state's or the municipalities' task, not the region's"),
     "not-in-plan": Lang(sv="syns inte i en plan", en="not visible in a plan"),
     "judgement": Lang(sv="bedöms av en person", en="judged by a person"),
     "no-figure": Lang(sv="ingen källa ger siffran", en="no source gives the figure"),
