@@ -19,7 +19,7 @@ from .errors import InputError, Issue
 from .loader import PathT, format_path
 
 if TYPE_CHECKING:
-    from .packs import Agreement
+    from .packs import Agreement, Requirement
     from .plans import LoadedPlan
 
 _LETTERS = str.maketrans("åäöéèüáà", "aaoeeuaa")
@@ -101,13 +101,18 @@ def code_hints(kind: str, data: dict[str, Any], pack: Agreement) -> dict[str, An
     return {k: v for k, v in out.items() if v}
 
 
+def requirement_area(req: Requirement) -> str | None:
+    """The area whose activities may carry the code: ``area``, else ``required_when_planned``."""
+    return getattr(req, "area", None) or getattr(req, "required_when_planned", None)
+
+
 def check_requirements(loaded: LoadedPlan, pack: Agreement) -> None:
     """Requirement codes are checked when the plan is read (plan-format.md): a code the
     year does not have, or one on an activity of another area than the code's, is an input
     error naming the codes that area has. Raises :class:`InputError` with every such code."""
     issues: list[Issue] = []
     for a, area in enumerate(loaded.plan.areas):
-        own = sorted(c for c, r in pack.requirements.items() if r.area_code == area.area)
+        own = sorted(c for c, r in pack.requirements.items() if requirement_area(r) == area.area)
         for i, act in enumerate(area.activities):
             raw = act.requirement
             codes: list[tuple[PathT, Any]] = []
@@ -123,9 +128,9 @@ def check_requirements(loaded: LoadedPlan, pack: Agreement) -> None:
                     hint_sv = suggestion(str(code), own or pack.requirements, "sv")
                     en = f"{code!r} is not a requirement code of {pack.id}{hint_en}"
                     sv = f"{code!r} är ingen kravkod i {pack.id}{hint_sv}"
-                elif area.area in pack.areas and req.area_code not in (None, area.area):
-                    en = f"{code!r} belongs to the area {req.area_code}, not {area.area}"
-                    sv = f"{code!r} hör till området {req.area_code}, inte {area.area}"
+                elif area.area in pack.areas and requirement_area(req) not in (None, area.area):
+                    en = f"{code!r} belongs to the area {requirement_area(req)}, not {area.area}"
+                    sv = f"{code!r} hör till området {requirement_area(req)}, inte {area.area}"
                 else:
                     continue
                 if own:

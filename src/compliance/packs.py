@@ -134,10 +134,6 @@ class Requirement(_Model):
     area: str | None = None  # the area whose activities may carry the code (default: required_when_planned)
     source: Source
 
-    @property
-    def area_code(self) -> str | None:
-        return self.area or self.required_when_planned
-
 
 class Agreement(_Model):
     id: str
