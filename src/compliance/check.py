@@ -17,6 +17,7 @@ from .engine import CompiledPack, Engine, Hit
 from .errors import InputError, Issue
 from .facts import Fact, build_facts
 from .findings import CheckRun, Finding, Location, PlanResult, SourceRef, Tally
+from .hints import check_requirements, suggestion
 from .loader import MAX_BYTES, format_path
 from .packs import RULES_DIR, RuleBook, load_rulebook
 from .plans import LoadedPlan, load_plan
@@ -256,15 +257,17 @@ class Checker:
         if pack is None:
             line, column = loaded.locs.line_of(("plan", "agreement"))
             known = ", ".join(sorted(self.book.agreements))
+            en, sv = (suggestion(header.agreement, self.book.agreements, lang) for lang in ("en", "sv"))
             raise InputError.at(
                 loaded.file,
-                f"unknown agreement {header.agreement!r}; the rules folder has: {known}",
+                f"unknown agreement {header.agreement!r}{en}; the rules folder has: {known}",
                 line,
                 column,
                 "plan.agreement",
-                sv=f"okänd överenskommelse {header.agreement!r}; regelmappen har: {known}",
+                sv=f"okänd överenskommelse {header.agreement!r}{sv}; regelmappen har: {known}",
             )
         policy = self.book.policy(header.region)
+        check_requirements(loaded, pack)
         facts = build_facts(loaded, pack, as_of, previous)
         hits = self.engine.run(pack, facts, policy)
         compiled = self.engine.compile(pack, policy)

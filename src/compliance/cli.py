@@ -286,7 +286,7 @@ def check(
 
 @main.group()
 def rules() -> None:
-    """The rule catalog: list, show, test, docs."""
+    """The rule catalog: list, show, test, docs, coverage."""
 
 
 @rules.command("list")
@@ -316,7 +316,10 @@ def rules_show(rule_id: str, rules_dir: Path | None, lang: str) -> None:
     book = load_rulebook(rules_dir or RULES_DIR)
     rule = book.by_id.get(rule_id.upper())
     if rule is None:
-        raise click.UsageError(f"no rule {rule_id!r}; see 'compliance rules list'")
+        from .hints import suggestion
+
+        raise click.UsageError(f"no rule {rule_id!r}{suggestion(rule_id, book.by_id, 'en')}; "
+                               "see 'compliance rules list'")
     click.echo(rule_markdown(rule, book, lang), nl=False)
 
 
@@ -337,6 +340,30 @@ def rules_test(rules_dir: Path | None) -> None:
     sys.exit(EXIT_FINDINGS if failed else EXIT_CLEAN)
 
 
+@rules.command("coverage")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text",
+              show_default=True)
+@click.option("--agreement", "agreement_id", default=None,
+              help="Only the sources of this agreement year (and the regions' own conditions).")
+@rules_option
+@lang_option
+@_guard
+def rules_coverage(fmt: str, agreement_id: str | None, rules_dir: Path | None, lang: str) -> None:
+    """The obligations each source states for regions: the rules that check each, or why none can."""
+    from .coverage import coverage, load_obligations, render
+    from .packs import RULES_DIR, load_rulebook
+
+    book = load_rulebook(rules_dir or RULES_DIR)
+    if agreement_id is not None and book.agreement(agreement_id) is None:
+        raise click.UsageError(
+            f"unknown agreement {agreement_id!r}; the rules folder has: {', '.join(sorted(book.agreements))}"
+        )
+    sources = load_obligations(book.root)
+    if not sources:
+        raise click.UsageError(f"the rules folder {book.root} has no obligations/ list")
+    click.echo(render(coverage(book, sources, agreement_id, lang), fmt, lang), nl=False)
+
+
 @rules.command("docs")
 @click.option("--output", "out_dir", type=click.Path(file_okay=False, path_type=Path),
               default=Path("docs/rules"), show_default=True)
@@ -344,21 +371,26 @@ def rules_test(rules_dir: Path | None) -> None:
 @rules_option
 @_guard
 def rules_docs(out_dir: Path, check_only: bool, rules_dir: Path | None) -> None:
-    """Generate rule documentation from rule metadata."""
+    """Generate rule documentation from rule metadata, and the coverage page beside it
+    (OUTPUT/../coverage.md) from the obligations list."""
+    from .coverage import load_obligations
+    from .coverage import page as coverage_page
     from .docs import generate
     from .packs import RULES_DIR, load_rulebook
 
     book = load_rulebook(rules_dir or RULES_DIR)
-    pages = generate(book)
-    stale = [name for name, text in pages.items()
-             if not (out_dir / name).exists() or (out_dir / name).read_text("utf-8") != text]
+    pages = {out_dir / name: text for name, text in generate(book).items()}
+    if load_obligations(book.root):
+        pages[out_dir.parent / "coverage.md"] = coverage_page(book)
+    stale = [path for path, text in pages.items()
+             if not path.exists() or path.read_text("utf-8") != text]
     if check_only:
-        for name in stale:
-            click.echo(f"stale: {out_dir / name}")
+        for path in stale:
+            click.echo(f"stale: {path}")
         sys.exit(EXIT_FINDINGS if stale else EXIT_CLEAN)
-    for name in stale:
-        write_output(pages[name], str(out_dir / name))
-    click.echo(f"{len(pages)} pages, {len(stale)} written to {out_dir}")
+    for path in stale:
+        write_output(pages[path], str(path))
+    click.echo(f"{len(pages)} pages, {len(stale)} written ({out_dir}, {out_dir.parent / 'coverage.md'})")
 
 
 @main.command()
