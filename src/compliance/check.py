@@ -27,27 +27,28 @@ if TYPE_CHECKING:
 
 
 NOT_PLANS = {"compliance-waivers.yaml", "compliance-waivers.yml"}
+PLAN_SUFFIXES = (".yaml", ".yml", ".xlsx", ".xlsm")  # an .xlsm is picked up to be refused, never skipped
 
 
 def collect_paths(paths: Iterable[str]) -> list[tuple[Path, str]]:
-    """Files named on the command line; a folder means every *.yaml/*.yml under it."""
+    """Files named on the command line; a folder means every plan file (*.yaml, *.yml, *.xlsx) under it."""
     out: list[tuple[Path, str]] = []
     for given in paths:
         path = Path(given)
         if path.is_dir():
             found = sorted(
-                p for p in path.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file()
+                p for p in path.rglob("*") if p.suffix.lower() in PLAN_SUFFIXES and p.is_file()
             )
             before = len(out)
             for p in found:
                 rel = p.relative_to(path)
-                if p.name in NOT_PLANS or any(part.startswith(".") for part in rel.parts):
-                    continue  # the gate's own files, and hidden ones (.pre-commit-config.yaml, .github/…)
+                if p.name in NOT_PLANS or p.name.startswith("~$") or any(part.startswith(".") for part in rel.parts):
+                    continue  # the gate's own files, hidden ones (.github/…), a spreadsheet's lock file (~$p.xlsx)
                 out.append((p, str(Path(given) / rel)))
             if len(out) == before:
                 # a gate pointed at the wrong folder must not pass by checking nothing
-                raise InputError.at(given, "no plan files (*.yaml, *.yml) in this folder",
-                                    sv="inga planfiler (*.yaml, *.yml) i mappen")
+                raise InputError.at(given, "no plan files (*.yaml, *.yml, *.xlsx) in this folder",
+                                    sv="inga planfiler (*.yaml, *.yml, *.xlsx) i mappen")
         else:
             out.append((path, given))
     return out
@@ -103,6 +104,7 @@ class Checker:
                 column,
                 "plan.agreement",
                 sv=f"okänd överenskommelse {header.agreement!r}; regelmappen har: {known}",
+                cell=loaded.locs.cell_of(("plan", "agreement")),
             )
         facts = build_facts(loaded, pack, as_of, previous)
         hits = self.engine.run(pack, facts)
@@ -149,7 +151,8 @@ class Checker:
             title=title,
             message=message,
             sources=sources,
-            location=Location(loaded.file, loaded.line(fact.path), format_path(fact.path)),
+            location=Location(loaded.file, loaded.line(fact.path), format_path(fact.path),
+                              loaded.locs.cell_of(fact.path)),
             values=values,
             area=data.get("area"),
             activity=data.get("activity"),

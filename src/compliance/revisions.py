@@ -45,7 +45,7 @@ def load_previous(loaded: LoadedPlan, max_bytes: int = MAX_BYTES) -> LoadedPlan 
             raise InputError.at(
                 current.file,
                 f"supersedes {display}, which does not exist",
-                line, column, "plan.supersedes",
+                line, column, "plan.supersedes", cell=current.locs.cell_of(("plan", "supersedes")),
                 sv=f"reviderar {display}, som inte finns",
             )
         resolved = target.resolve()
@@ -54,7 +54,7 @@ def load_previous(loaded: LoadedPlan, max_bytes: int = MAX_BYTES) -> LoadedPlan 
             raise InputError.at(
                 current.file,
                 f"revision cycle: {current.file} supersedes {display}, which is already in the chain ({trail})",
-                line, column, "plan.supersedes",
+                line, column, "plan.supersedes", cell=current.locs.cell_of(("plan", "supersedes")),
                 sv=f"revideringarna går i cirkel: {current.file} reviderar {display}, "
                 f"som redan finns i kedjan ({trail})",
             )
@@ -67,7 +67,7 @@ def load_previous(loaded: LoadedPlan, max_bytes: int = MAX_BYTES) -> LoadedPlan 
                     loaded.file,
                     f"revises {display}, a plan of another {key} "
                     f"({getattr(previous.plan.plan, key)!r}, not {getattr(loaded.plan.plan, key)!r})",
-                    line, column, "plan.supersedes",
+                    line, column, "plan.supersedes", cell=current.locs.cell_of(("plan", "supersedes")),
                     sv=f"reviderar {display}, en plan för en annan "
                     f"{'överenskommelse' if key == 'agreement' else 'region'} "
                     f"({getattr(previous.plan.plan, key)!r}, inte {getattr(loaded.plan.plan, key)!r})",

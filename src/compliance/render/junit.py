@@ -15,7 +15,7 @@ from ..packs import RuleBook
 
 
 def _lines(findings: list[Finding]) -> str:
-    return "\n".join(f"{f.location.file}:{f.location.line} [{f.location.path}] {f.message}" for f in findings)
+    return "\n".join(f"{f.location.where()} [{f.location.path}] {f.message}" for f in findings)
 
 
 def render(run: CheckRun, book: RuleBook) -> str:

@@ -16,7 +16,7 @@ def _result(result: PlanResult, run: CheckRun, w: dict[str, str]) -> list[str]:
         lines.append(f"  {w['clean_text']}")
     for f in result.findings:
         label = w[f.severity] if f.outcome == "failed" else w[f.outcome]
-        lines.append(f"  {label.upper():<10} {f.rule}  {f.location.file}:{f.location.line}  {f.title}")
+        lines.append(f"  {label.upper():<10} {f.rule}  {f.location.where()}  {f.title}")
         lines.append(f"             {f.message}")
         if f.waiver:
             lines.append(f"             ({w['waived']}: {f.waiver['reason']}; {f.waiver['reference']})")
