@@ -35,3 +35,19 @@ def write_output(text: str, output: str | None) -> None:
     """Standard output, or a file written whole or not at all (temporary file, then rename)."""
     with open_output(output) as write:
         write(text)
+
+
+def write_binary(data: bytes, output: str) -> None:
+    """A binary file (a workbook), written whole or not at all."""
+    import tempfile
+
+    target = Path(output)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
