@@ -114,6 +114,11 @@ def test_what_a_workbook_cannot_hold_is_refused_clearly(tmp_path):
     with pytest.raises(InputError) as info:
         convert(src, tmp_path / "p.xlsx")
     assert "control character '\\x07' cannot be stored in a workbook" in str(info.value)
+    src.write_text('plan: {id: p, region: R, agreement: gnv-2020}\nfinancials: {cost_items: [{item: "", amount: 1}]}\n',
+                   "utf-8")
+    with pytest.raises(InputError) as info:
+        convert(src, tmp_path / "p.xlsx")
+    assert "Kostnader: an empty 'item', which a cell cannot tell from a missing one" in str(info.value)
 
 
 # -- generated plans ----------------------------------------------------------------
@@ -205,6 +210,11 @@ def plans(draw):
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(plan=plans())
 def test_generated_plans_round_trip(plan, tmp_path):
+    items = plan.financials.cost_items if plan.financials else []
+    if any(item.item == "" for item in items):  # YAML can say `item: ""`; a cell cannot, and item is required
+        with pytest.raises(ValueError, match="an empty 'item', which a cell cannot tell from a missing one"):
+            roundtrip(plan, tmp_path)
+        return
     back = roundtrip(plan, tmp_path)
     assert canonical(back) == canonical(plan)
     yaml_path = tmp_path / "rt.yaml"

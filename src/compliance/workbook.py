@@ -264,6 +264,8 @@ _NS = {
 }
 _REF = re.compile(r"([A-Z]+)(\d+)")
 _EXTERNAL = re.compile(r"\[\d+\]")
+_HIDDEN = re.compile(rb"""\bhidden=["'](?:1|true)["']""")
+_FORMULA = re.compile(rb"<(?:\w+:)?f[\s>/]")  # <f>, <f t="shared" …/>, <x:f>; not <formula1> (data validation)
 
 
 def _col_index(letters: str) -> int:
@@ -285,7 +287,7 @@ class SheetXml:
 
 def _scan_sheet(data: bytes) -> SheetXml:
     out = SheetXml()
-    if b"hidden" not in data and b"<f" not in data and b":f" not in data:
+    if not _HIDDEN.search(data) and not _FORMULA.search(data):
         return out  # the common case: nothing to look for
     for _, elem in ET.iterparse(io.BytesIO(data), events=("end",)):
         tag = elem.tag.rsplit("}", 1)[-1]
@@ -478,7 +480,7 @@ def read_cell(kind: str, value: Any) -> Any:
 
 
 def _blank(value: Any) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
+    return value is None or value == "" or (isinstance(value, str) and value.isspace())
 
 
 def _heading_match(text: str, options: dict[str, Any]) -> Any:

@@ -114,6 +114,9 @@ def _row_values(sheet: Sheet, obj: dict[str, Any]) -> list[Any]:
     out = []
     for col in sheet.columns:
         value = _get(obj, col.path)
+        if col.required and value == "":
+            raise ValueError(f"{sheet.sv}: an empty {col.en!r}, which a cell cannot tell from a missing one "
+                             "(and it is required)")
         if col.path == ("gender_equality",) and isinstance(value, dict):
             value = None  # an exemption goes in the next column
         out.append(_cell_value(col, value))
