@@ -295,3 +295,16 @@ def test_workbook_bytes_without_a_workbook_part(tmp_path):
         zf.writestr("hello.txt", "not a workbook")
     path.write_bytes(buffer.getvalue())
     assert "not a readable .xlsx workbook" in one(path).message
+
+
+def test_a_formula_whose_saved_result_is_empty_text_is_blank(book):
+    """A spreadsheet saves =IF(…;"";…) that gives "" as t="str" with an empty value: blank, not uncached."""
+    path = book(activities(E3='=IF(TRUE,"","x")'))
+
+    def saved_by_a_spreadsheet(name, data):
+        return data.replace(b'<c r="E3"><f>', b'<c r="E3" t="str"><f>') if "sheet3" in name else data
+
+    rezip(path, saved_by_a_spreadsheet)
+    assert load_plan(path, "plan.xlsx").plan.areas[0].activities[1].responsible is None
+    # the same cell as a program writes it (no type, no value) is refused
+    assert one(book(activities(E3='=IF(TRUE,"","x")'), name="raw.xlsx")).cell == "Aktiviteter!E3"

@@ -138,3 +138,33 @@ def test_init_xlsx_needs_an_xlsx_output_and_never_overwrites(template):
     assert again.exit_code == 2 and "never overwritten" in again.output
     no_file = runner.invoke(main, ["init", "--region", REGION, "--agreement", "gnv-2022", "--format", "xlsx"])
     assert no_file.exit_code == 2 and "--output FILE.xlsx" in no_file.output
+
+
+def test_a_spreadsheet_program_computes_the_sums_and_saves_what_we_read(template, checker, tmp_path):
+    """The real workflow: LibreOffice opens the filled template, computes the per-area sums
+    and saves it; the saved workbook reads as the same plan, and the sums add up."""
+    import shutil
+    import subprocess
+
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if soffice is None:
+        pytest.skip("LibreOffice is not installed (apt-get install libreoffice-calc)")
+    import python_calamine
+
+    from compliance.plans import load_plan
+
+    fill(template, checker.book.agreement("gnv-2022"))
+    out = tmp_path / "saved"
+    subprocess.run([soffice, f"-env:UserInstallation=file://{tmp_path / 'profile'}", "--headless", "--calc",
+                    "--convert-to", "xlsx", "--outdir", str(out), str(template)],
+                   check=True, capture_output=True, timeout=180)
+    saved = out / template.name
+    plan = load_plan(saved, "saved.xlsx").plan
+    assert plan == load_plan(template, "gotland.xlsx").plan
+    rows = python_calamine.CalamineWorkbook.from_path(str(saved)).get_sheet_by_name(AREAS.sv).to_python()
+    planned_col = len(AREAS.columns)
+    sums = {r[0]: (r[planned_col], r[planned_col + 1]) for r in rows[1:] if r[0]}
+    for area in plan.areas:
+        planned = sum(a.amount for a in area.activities)
+        left = "" if area.allocation is None else area.allocation - planned
+        assert sums[area.area] == (planned, left), area.area

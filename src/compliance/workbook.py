@@ -306,13 +306,15 @@ def _scan_sheet(data: bytes) -> SheetXml:
                 if ctag == "f":
                     formula = child.text or ""
                 elif ctag == "v":
-                    value = child.text
+                    value = child.text or ""
                 elif ctag == "is":
                     value = "".join(child.itertext())
             match = _REF.fullmatch(elem.get("r", ""))
             if formula is not None and match:
                 pos = (int(match.group(2)) - 1, _col_index(match.group(1)))
-                if value is None or value == "":
+                # no value, or an empty one that is not a string: what a program writes, never a spreadsheet
+                # (a formula whose result is "" is saved as t="str" with an empty <v>)
+                if value is None or (value == "" and elem.get("t") not in ("str", "s", "inlineStr")):
                     out.uncached.add(pos)
                 if _EXTERNAL.search(formula):
                     out.external.add(pos)
@@ -692,9 +694,9 @@ def _read_table(
     out: list[tuple[dict[str, Any], int, tuple[str, int, int] | None]] = []
     for r in range(head + 1, len(rows)):
         row = rows[r]
-        filled = [c for c, v in enumerate(row) if not _blank(v) or (r, c) in xml.uncached]
+        filled = [c for c, v in enumerate(row) if c not in skip and (not _blank(v) or (r, c) in xml.uncached)]
         if not filled:
-            continue
+            continue  # a blank row, or one with only the template's sums
         if _hidden(reader, xml, name, r):
             continue
         obj: dict[str, Any] = {}
