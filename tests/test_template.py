@@ -121,6 +121,9 @@ def test_template_has_allocations_dropdowns_sums_help_and_frozen_headers(templat
     assert lists[cols["Avslut: strategi"]][:2] == ("list", '"ordinary-budget,replaces,wind-down"')
     assert lists[cols["Privat utförare: avtal"]][:2] == ("list", '"care-choice,lov,lou"')
     assert lists[cols["Ny"]][:2] == ("list", '"ja,nej"')
+    assert lists[cols["Belopp"]][:2] == ("whole", "0")  # a number, so the per-area SUMIF counts every amount
+    assert lists[cols["Period från"]][0] == "date"
+    assert acts.cell(row=2, column=cols["Belopp"]).number_format == "#,##0"
     assert lists[cols["Område"]][2] >= 300  # room for a region's activities
     for sheet in SHEETS:
         assert wb[sheet.sv].freeze_panes == "A2", sheet.sv

@@ -250,6 +250,28 @@ def _list_validation(ws: Any, formula: str, column: int, rows: int, prompt: str,
     ws.add_data_validation(dv)
 
 
+def _number_validation(ws: Any, col: Column, column: int, rows: int, row: int | None) -> None:
+    """Amounts as whole kronor, a life in years, dates as dates: a spreadsheet refuses text there,
+    so the per-area sums count every amount (SUMIF skips an amount typed as "2 500 000 kr")."""
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    letter = column_letter(column - 1)
+    if col.kind == "date":
+        dv = DataValidation(type="date", operator="greaterThan", formula1="1")
+        dv.error, fmt = "Ett datum, t.ex. 2022-03-31", "yyyy-mm-dd"
+    elif col.kind == "int":
+        dv = DataValidation(type="whole", operator="between", formula1="1", formula2="100")
+        dv.error, fmt = "Ett helt antal år, 1–100", "0"
+    else:
+        dv = DataValidation(type="whole", operator="greaterThanOrEqual", formula1="0")
+        dv.error, fmt = "Hela kronor, ett tal utan decimaler", "#,##0"
+    dv.errorTitle, dv.showErrorMessage, dv.allow_blank = "compliance", True, True
+    dv.add(f"{letter}{row}" if row is not None else f"{letter}2:{letter}{rows + 1}")
+    ws.add_data_validation(dv)
+    for r in [row] if row is not None else range(2, rows + 2):
+        ws.cell(row=r, column=column).number_format = fmt
+
+
 def _validations(book: _Book, pack: Agreement | None, rows: int) -> None:
     """Drop-down lists: fixed values inline, the year's codes from the Koder sheet."""
     codes: dict[str, list[str]] = {}
@@ -274,6 +296,10 @@ def _validations(book: _Book, pack: Agreement | None, rows: int) -> None:
         if ws is None:
             continue
         for i, col in enumerate(sheet.columns):
+            if col.kind in ("amount", "int", "date"):
+                _number_validation(ws, col, i + 1 if sheet.table else 2, rows if sheet.table else 0,
+                                   None if sheet.table else i + 2)
+                continue
             if col.kind == "bool":
                 values: list[str] | str | None = [YES, NO]
             elif col.path in (("area",), ("purpose",), ("requirement",)):
