@@ -185,3 +185,36 @@ def test_folder_check_picks_up_workbooks(book, tmp_path):
     result = CliRunner().invoke(main, ["check", "plans", "--as-of", "2020-04-01", "--format", "json"])
     doc = json.loads(result.stdout)
     assert [r["file"] for r in doc["results"]] == ["plans/a.xlsx"] and doc["errors"] == []
+
+
+def _leaves(model, prefix=()):
+    """Every field path of the plan models that holds a value (not a model or a list of models)."""
+    import typing
+
+    from pydantic import BaseModel
+
+    for name, info in model.model_fields.items():
+        args = [info.annotation, *typing.get_args(info.annotation)]
+        for arg in list(args):
+            args += typing.get_args(arg)
+        nested = [a for a in args if isinstance(a, type) and issubclass(a, BaseModel)]
+        if nested and not any(a is bool for a in args):
+            yield from _leaves(nested[0], (*prefix, name))
+        else:
+            yield (*prefix, name)
+
+
+def test_the_layout_holds_every_field_of_the_plan_format():
+    """A field added to the plan format without a column would be lost by convert: say which."""
+    from compliance import models
+    from compliance.workbook import ACTIVITIES, AREAS, COST_ITEMS, FINANCIALS, PLAN, REPORTS
+
+    covered = {c.path for c in PLAN.columns + FINANCIALS.columns}
+    covered |= {("areas", *c.path) for c in AREAS.columns}
+    covered |= {("areas", "activities", *c.path) for c in ACTIVITIES.columns if c.path != ("area",)}
+    covered |= {("reports", *c.path) for c in REPORTS.columns}
+    covered |= {("financials", "cost_items", *c.path) for c in COST_ITEMS.columns}
+    fields = set(_leaves(models.Plan))
+    fields.add(("reports", "gender_equality", "exempt_reason"))  # bool or an exemption: two columns
+    assert fields - covered == set()
+    assert covered - fields == set()

@@ -596,7 +596,8 @@ def read_workbook(path: Path, display: str | None = None, max_bytes: int = MAX_B
             else:
                 _read_fields(reader, spec, name, rows, xml, out)
     if reader.issues:
-        raise InputError(sorted(reader.issues, key=lambda i: (i.cell or "", i.line or 0, i.column or 0)))
+        by_place = sorted(reader.issues, key=lambda i: ((i.cell or "").split("!")[0], i.line or 0, i.column or 0))
+        raise InputError(by_place)
     _assemble(reader, out, tables, found)
     if reader.issues:
         raise InputError(reader.issues)
