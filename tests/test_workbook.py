@@ -218,3 +218,27 @@ def test_the_layout_holds_every_field_of_the_plan_format():
     fields.add(("reports", "gender_equality", "exempt_reason"))  # bool or an exemption: two columns
     assert fields - covered == set()
     assert covered - fields == set()
+
+
+def test_pre_commit_hook_takes_workbooks_but_not_lock_files():
+    import re
+    from pathlib import Path
+
+    import yaml
+
+    (hook,) = yaml.safe_load((Path(__file__).resolve().parent.parent / ".pre-commit-hooks.yaml").read_text("utf-8"))
+    files, exclude = re.compile(hook["files"]), re.compile(hook["exclude"])
+
+    def taken(path):
+        return bool(files.search(path)) and not exclude.search(path)
+
+    assert taken("plans/rjh-2022.xlsx") and taken("plans/rjh-2022.yaml")
+    assert not taken("plans/~$rjh-2022.xlsx") and not taken("plans/notes.txt")
+
+
+def test_unknown_agreement_names_its_cell(book):
+    rows = [list(r) for r in PLAN_ROWS]
+    rows[3][1] = "gnv-2019"
+    result = CliRunner().invoke(main, ["check", str(book(good_sheets(Plan=rows)).name), "--lang", "en"])
+    assert result.exit_code == 2
+    assert "plan.xlsx:Plan!B4: plan.agreement: unknown agreement 'gnv-2019'" in result.output
