@@ -167,16 +167,20 @@ class Checker:
 
     # -- many plans --------------------------------------------------------------
     def check_one(
-        self, path: Path, display: str, as_of: dt.date, max_bytes: int = MAX_BYTES
+        self, path: Path, display: str, as_of: dt.date, max_bytes: int = MAX_BYTES, within: Path | None = None
     ) -> PlanResult | list[Issue]:
-        """One file: its result, or the issues that make it unreadable."""
+        """One file: its result, or the issues that make it unreadable.
+
+        ``within``: look for the versions ``supersedes`` names only in that folder
+        (see :func:`~compliance.revisions.load_previous`).
+        """
         try:
             loaded = load_plan(path, display, max_bytes)
             previous = None
             if loaded.plan.plan.supersedes:
                 from .revisions import load_previous
 
-                previous = load_previous(loaded, max_bytes)
+                previous = load_previous(loaded, max_bytes, within)
             return self.check_plan(loaded, as_of, previous)
         except InputError as exc:
             return exc.issues
@@ -188,6 +192,7 @@ class Checker:
         max_bytes: int = MAX_BYTES,
         jobs: int = 1,
         progress: Callable[[int, int], None] | None = None,
+        within: Path | None = None,
     ) -> Iterator[PlanResult | list[Issue]]:
         """Each file's outcome in order of its name, on ``jobs`` processes when asked.
 
@@ -195,13 +200,13 @@ class Checker:
         so a batch of any size checks in the memory of one plan.
         """
         files = sorted(files, key=lambda f: f[1])
-        if jobs > 1 and len(files) > 1:
+        if jobs > 1 and len(files) > 1 and within is None:
             from .parallel import check_parallel
 
             yield from check_parallel(self, files, as_of, max_bytes, jobs, progress)
             return
         for n, (path, display) in enumerate(files, 1):
-            yield self.check_one(path, display, as_of, max_bytes)
+            yield self.check_one(path, display, as_of, max_bytes, within)
             if progress:
                 progress(n, len(files))
 
@@ -212,10 +217,11 @@ class Checker:
         max_bytes: int = MAX_BYTES,
         jobs: int = 1,
         progress: Callable[[int, int], None] | None = None,
+        within: Path | None = None,
     ) -> CheckRun:
         """Check a batch and keep every result (see :meth:`run_batch` to stream)."""
         run = CheckRun(as_of, self.lang, [], [])
-        run.results.extend(self._results(run, files, max_bytes, jobs, progress))
+        run.results.extend(self._results(run, files, max_bytes, jobs, progress, within=within))
         return run
 
     def _results(
@@ -228,6 +234,7 @@ class Checker:
         waivers: WaiverState | None = None,
         baseline: set[tuple[str, str, str]] | None = None,
         recorded: set[tuple[str, str, str]] | None = None,
+        within: Path | None = None,
     ) -> Iterator[PlanResult]:
         """The batch's results as they come; unreadable files go to ``run.errors``.
 
@@ -237,7 +244,7 @@ class Checker:
         """
         from .waivers import apply_baseline, baseline_keys
 
-        for outcome in self.iter_files(files, run.as_of, max_bytes, jobs, progress):
+        for outcome in self.iter_files(files, run.as_of, max_bytes, jobs, progress, within):
             if not isinstance(outcome, PlanResult):
                 run.errors.extend(outcome)
                 continue

@@ -67,7 +67,11 @@ class _QuietHost(_durable.Host):
 
 
 _HOST: _QuietHost | None = None
-_LOCK = threading.Lock()
+# durable-rules' C engine and its host are not known to be thread-safe: a ruleset
+# handle keeps the action being read between calls. Every call into it (register,
+# assert, drain, delete) holds this lock, so threads (the web page's checks) can
+# share one Engine; uncontended, it costs a batch nothing measurable.
+_LOCK = threading.RLock()
 _NAMES = itertools.count(1)
 _SIDS = itertools.count(1)
 
@@ -229,8 +233,14 @@ class Engine:
         A condition that names something the pack does not have is an input
         error naming the rule file (a region's own pack is loaded with --rules).
         """
-        if pack.id in self._compiled:
-            return self._compiled[pack.id]
+        compiled = self._compiled.get(pack.id)
+        if compiled is not None:
+            return compiled
+        with _LOCK:  # two threads must not compile (and register) the same pack twice
+            compiled = self._compiled.get(pack.id)
+            return compiled if compiled is not None else self._compile(pack)
+
+    def _compile(self, pack: Agreement) -> CompiledPack:
         ns = namespace(pack, self.policy)
         definition: dict[str, Any] = {}
         rule_ids: list[str] = []
@@ -292,8 +302,7 @@ class Engine:
         for d in definition.values():
             d["run"] = _never
         name = f"compliance_{pack.id}_{next(_NAMES)}"
-        with _LOCK:
-            _host().register_rulesets({name: definition})
+        _host().register_rulesets({name: definition})
         compiled = CompiledPack(
             name, pack, rule_ids, reads, actions,
             fields=frozenset(f for read in reads.values() for f in read),
@@ -328,8 +337,16 @@ class Engine:
                 messages.append(message)
         if not messages:
             return []
-        ruleset = _host().get_ruleset(compiled.name)
         hits: dict[Hit, None] = {}
+        with _LOCK:
+            self._drain(compiled, sid, messages, hits)
+        # an any: may match one fact through several branches: one finding each
+        return sorted(hits, key=lambda h: h[:3])
+
+    @staticmethod
+    def _drain(compiled: CompiledPack, sid: str, messages: list[dict[str, Any]], hits: dict[Hit, None]) -> None:
+        """Assert one plan's facts and read every match; called with the lock held."""
+        ruleset = _host().get_ruleset(compiled.name)
         try:
             state = ruleset.assert_facts(messages)
             handle = ruleset._handle  # noqa: SLF001 - the C engine's ruleset handle
@@ -345,5 +362,3 @@ class Engine:
                 raw = _dre.complete_and_start_action(handle, state)
         finally:
             ruleset.delete_state(sid)
-        # an any: may match one fact through several branches: one finding each
-        return sorted(hits, key=lambda h: h[:3])

@@ -23,11 +23,22 @@ def _display(base: str, relative: str) -> str:
     return os.path.normpath(os.path.join(os.path.dirname(base), relative))
 
 
-def load_previous(loaded: LoadedPlan, max_bytes: int = MAX_BYTES) -> LoadedPlan | None:
+def _among(target: Path, folder: Path) -> bool:
+    """Whether ``target`` names a regular file directly in ``folder`` (no link, no other folder)."""
+    if target.parent.resolve() != folder.resolve() or target.is_symlink():
+        return False
+    return target.is_file()
+
+
+def load_previous(
+    loaded: LoadedPlan, max_bytes: int = MAX_BYTES, within: Path | None = None
+) -> LoadedPlan | None:
     """The version ``loaded`` revises, after following the whole chain.
 
     A missing file, a cycle, or a version of another agreement or region is an
-    input error that names both files.
+    input error that names both files. With ``within`` (the web page's folder of
+    one request's uploads), a version is looked for only among the files directly
+    in that folder: ``supersedes`` never reaches the server's file system.
     """
     if not loaded.plan.plan.supersedes:
         return None
@@ -41,6 +52,13 @@ def load_previous(loaded: LoadedPlan, max_bytes: int = MAX_BYTES) -> LoadedPlan 
         target = current_path.parent / relative
         display = _display(current.file, relative)
         line, column = current.locs.line_of(("plan", "supersedes"))
+        if within is not None and not _among(target, within):
+            raise InputError.at(
+                current.file,
+                f"supersedes {relative!r}, which is not among the files sent with it",
+                line, column, "plan.supersedes",
+                sv=f"reviderar {relative!r}, som inte finns bland filerna som skickades med den",
+            )
         if not target.is_file():
             raise InputError.at(
                 current.file,
