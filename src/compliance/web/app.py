@@ -383,6 +383,7 @@ def create_app(rules_dir: Path | None = None, limits: Limits | None = None) -> S
         Route("/rules", web.rules_page, methods=["GET"]),
         Route("/rules/{rule_id}", web.rule_page, methods=["GET"]),
         Route("/static/web.css", web.static, methods=["GET"]),
+        Route("/favicon.ico", lambda request: Response(status_code=204), methods=["GET"]),
         Route("/api/check", web.api_check, methods=["POST"]),
         Route("/api/rules", web.api_rules, methods=["GET"]),
         Route("/api/rules/{rule_id}", web.api_rule, methods=["GET"]),
