@@ -188,6 +188,9 @@ class _Parser:
         if b"name" not in options:
             raise RequestError(400, "a multipart part has no name", "en multipart-del saknar namn")
         self.name = options[b"name"].decode("utf-8", "replace")
+        if b"filename" not in options and self.name == "files":
+            raise RequestError(400, "a part named 'files' has no filename; send each plan as a file",
+                               "en del med namnet 'files' saknar filnamn; skicka varje plan som en fil")
         if b"filename" in options:
             self.filename = options[b"filename"].decode("utf-8", "replace")
             self.files += 1
