@@ -403,3 +403,21 @@ def test_the_rule_folder_is_only_read_from_the_rules_option(tmp_path):
     app = create_app(rules)
     with TestClient(app) as c:
         assert c.get("/healthz").json()["rules"] == len(list((rules / "catalog").glob("*.yaml")))
+
+
+def test_an_internal_error_is_one_line_never_a_traceback(monkeypatch):
+    from compliance.web.service import Service
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("boom at /secret/path")
+
+    app = create_app(limits=SMALL)
+    monkeypatch.setattr(Service, "check", broken)
+    with TestClient(app, raise_server_exceptions=False) as c:
+        api = c.post("/api/check", files=plan_files(PLANS / "rjh-gnv-2020.yaml"))
+        page = c.post("/check", files=plan_files(PLANS / "rjh-gnv-2020.yaml"))
+    assert api.status_code == page.status_code == 500
+    assert api.json() == {"errors": [{"file": None, "line": None, "column": None, "message": "internal error"}]}
+    for r in (api, page):
+        assert "Traceback" not in r.text and "boom" not in r.text and "/secret" not in r.text
+        assert "default-src 'none'" in r.headers["content-security-policy"]

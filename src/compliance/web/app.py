@@ -370,11 +370,19 @@ def create_app(rules_dir: Path | None = None, limits: Limits | None = None) -> S
             log.error("internal error: %s: %s", type(exc).__name__, exc)
         message = "internal error" if status == 500 else (exc.detail if isinstance(exc, HTTPException) else "")
         if request.url.path.startswith("/api/") or request.url.path in ("/healthz", "/openapi.json"):
-            return JSONResponse({"errors": [{"file": None, "line": None, "column": None, "message": message}]},
-                                status)
-        lang = request.query_params.get("lang", "sv")
-        lang = lang if lang in LANGS else "sv"
-        return web.page("error.html.j2", lang, status, errors=[UI[lang]["not_found"] if status == 404 else message])
+            response: Response = JSONResponse(
+                {"errors": [{"file": None, "line": None, "column": None, "message": message}]}, status)
+        else:
+            lang = request.query_params.get("lang", "sv")
+            lang = lang if lang in LANGS else "sv"
+            response = web.page("error.html.j2", lang, status,
+                                errors=[UI[lang]["not_found"] if status == 404 else message])
+        # a 500 is answered outside the middleware stack: give it the headers here
+        for key, value in SECURITY_HEADERS:
+            response.headers.setdefault(key.decode(), value.decode())
+        response.headers.setdefault("content-security-policy", _CSP.format(hashes=""))
+        response.headers.setdefault("cache-control", "no-store")
+        return response
 
     routes = [
         Route("/", web.index, methods=["GET"]),
