@@ -77,9 +77,9 @@ def tuned_gc() -> Iterator[None]:
 class Checker:
     """Holds a rule book and its compiled rulesets for a whole batch."""
 
-    def __init__(self, rules_dir: Path | None = None, lang: str = "sv") -> None:
+    def __init__(self, rules_dir: Path | None = None, lang: str = "sv", engine: str | None = None) -> None:
         self.book: RuleBook = load_rulebook(Path(rules_dir) if rules_dir else RULES_DIR)
-        self.engine = Engine(self.book.rules, self.book.policy)
+        self.engine = Engine(self.book.rules, self.book.policy, engine)
         self.lang = lang
         self._views: dict[str, tuple[Rule, str, tuple[SourceRef, ...]]] = {}
         policy = self.book.policy
