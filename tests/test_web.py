@@ -141,6 +141,8 @@ def test_input_errors_are_422_with_file_line_field_and_the_good_plans_still_chec
     ("same name twice", 400, "samma namn"),
     ("name is a path", 200, None),
     ("hidden name", 400, "oanvändbart filnamn"),
+    ("name one byte over the limit", 400, "oanvändbart filnamn"),
+    ("name at the limit", 200, None),
     ("broken multipart", 400, "multipart"),
 ])
 def test_bad_requests_get_4xx_json_naming_the_problem(client, case, status, words):
@@ -171,6 +173,10 @@ def test_bad_requests_get_4xx_json_naming_the_problem(client, case, status, word
         kwargs = {"files": [("files", ("p.yaml", plan)), ("files", ("P.yaml", plan))]}
     elif case == "name is a path":
         kwargs = {"files": [("files", ("../../etc/p.yaml", plan))], "data": {"as_of": "2020-04-01"}}
+    elif case == "name one byte over the limit":
+        kwargs = {"files": [("files", ("ö" * 98 + ".yaml", plan))]}  # 201 bytes of UTF-8
+    elif case == "name at the limit":
+        kwargs = {"files": [("files", ("ö" * 97 + "a.yaml", plan))], "data": {"as_of": "2020-04-01"}}  # 200
     elif case == "hidden name":
         kwargs = {"files": [("files", (".p.yaml", plan))]}
     elif case == "broken multipart":
@@ -180,7 +186,8 @@ def test_bad_requests_get_4xx_json_naming_the_problem(client, case, status, word
     assert r.status_code == status, r.text[:500]
     assert "Traceback" not in r.text
     if words is None:
-        assert r.json()["results"][0]["file"] == "p.yaml"  # only the name is kept, never the folders
+        name = "ö" * 97 + "a.yaml" if case == "name at the limit" else "p.yaml"
+        assert r.json()["results"][0]["file"] == name  # only the name is kept, never the folders
     else:
         assert any(words in e["message"] for e in issues(r)), r.text
 

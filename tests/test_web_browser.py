@@ -106,6 +106,11 @@ def test_upload_read_switch_language_and_download_sarif(server, browser, tmp_pat
     assert badge.evaluate("e => getComputedStyle(e).backgroundColor") == "rgb(179, 38, 30)"
     link = page.locator("a.rule", has_text="GNV-102").first
     assert link.get_attribute("href") == "/rules/GNV-102?lang=sv"
+    shot = ROOT / "reports" / "web-page.png"  # reports/example-web-page.png in the README is a copy
+    shot.parent.mkdir(exist_ok=True)
+    page.set_viewport_size({"width": 1100, "height": 1400})
+    page.screenshot(path=str(shot))
+    assert shot.stat().st_size > 10_000
 
     # the other language, without choosing the files again
     with page.expect_navigation():

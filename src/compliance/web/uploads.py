@@ -26,7 +26,7 @@ from ..loader import MAX_BYTES
 # extension → the kind of plan file the library reads from it
 READERS: dict[str, str] = {".yaml": "yaml", ".yml": "yaml"}
 JSON_NAME = "plan.json"  # the name a JSON plan sent as the request body is reported under
-MAX_NAME = 120
+MAX_NAME = 200  # bytes of UTF-8: every file system takes 255
 FIELD_BYTES = 1024  # as_of, lang, format: short words
 
 
@@ -74,7 +74,7 @@ def safe_name(raw: str) -> str:
     """The file's own name, as a plan will be reported under: no folders, no control
     characters, an extension the service reads. Raises :class:`RequestError`."""
     name = unicodedata.normalize("NFC", raw.replace("\\", "/").rsplit("/", 1)[-1]).strip()
-    if not name or name in (".", "..") or name.startswith(".") or len(name) > MAX_NAME or any(
+    if not name or name.startswith(".") or len(name.encode("utf-8")) > MAX_NAME or any(
         unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp") for c in name
     ):
         shown = json.dumps(raw[:MAX_NAME], ensure_ascii=True)
