@@ -428,3 +428,41 @@ def test_an_internal_error_is_one_line_never_a_traceback(monkeypatch):
     for r in (api, page):
         assert "Traceback" not in r.text and "boom" not in r.text and "/secret" not in r.text
         assert "default-src 'none'" in r.headers["content-security-policy"]
+
+
+def test_compliance_serve_starts_listens_on_localhost_and_stops_on_sigint(tmp_path):
+    import signal
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen([sys.executable, "-m", "compliance.cli", "serve", "--port", str(port)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=tmp_path)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                r = httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2)
+                break
+            except httpx.TransportError:
+                assert proc.poll() is None and time.monotonic() < deadline, proc.stderr.read() if proc.poll() else ""
+                time.sleep(0.1)
+        assert r.status_code == 200 and r.json()["status"] == "ok"
+        try:  # this machine's outward address (a UDP "connect" sends nothing)
+            with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as u:
+                u.connect(("192.0.2.1", 9))
+                outward = u.getsockname()[0]
+        except OSError:
+            outward = None
+        if outward and not outward.startswith("127."):
+            with socket.socket() as s:  # the server is not reachable there
+                assert s.connect_ex((outward, port)) != 0
+    finally:
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=30)
+    assert proc.returncode == 0 and "Traceback" not in err
+    assert f"http://127.0.0.1:{port}/" in err

@@ -374,7 +374,7 @@ def init(region: str, agreement_id: str, plan_id: str | None, output: str | None
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="Address to listen on (localhost only unless told otherwise).")
-@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True)
+@click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)
 @rules_option
 @click.option("--max-bytes", type=click.IntRange(1), default=MAX_BYTES, show_default=True,
               help="Refuse uploaded plan files larger than this.")
