@@ -137,6 +137,7 @@ def test_input_errors_are_422_with_file_line_field_and_the_good_plans_still_chec
     ("too many files", 413, "mer än 5 filer"),
     ("file too big", 413, "över gränsen 200000"),
     ("too big together", 413, "tillsammans"),
+    ("too big together while streaming", 413, "filerna är över gränsen 400000 byte tillsammans"),
     ("declared too big", 413, "över gränsen"),
     ("same name twice", 400, "samma namn"),
     ("name is a path", 200, None),
@@ -166,6 +167,8 @@ def test_bad_requests_get_4xx_json_naming_the_problem(client, case, status, word
         kwargs = {"files": [("files", ("big.yaml", plan + b"#" * 200_000))]}
     elif case == "too big together":
         kwargs = {"files": [("files", (f"p{i}.yaml", plan + b"#" * (150_000 - len(plan)))) for i in range(3)]}
+    elif case == "too big together while streaming":  # refused before the body's limit, as the files arrive
+        kwargs = {"files": [("files", (f"p{i}.yaml", plan + b"#" * (190_000 - len(plan)))) for i in range(3)]}
     elif case == "declared too big":
         kwargs = {"content": b"x", "headers": {"content-type": "multipart/form-data; boundary=x",
                                                 "content-length": str(10**9)}}
@@ -366,6 +369,7 @@ def test_template_download_for_a_region_and_year(client):
                                 "private_providers": None, "activities": []}
     assert r.text == CliRunner().invoke(main, ["init", "--region", "Region Gotland", "--agreement", "gnv-2022"]).stdout
     assert client.get("/template", params={"agreement": "gnv-1999", "region": "X"}).status_code == 400
+    assert client.get("/template", params={"agreement": "gnv-2020", "region": "X\nplan: evil"}).status_code == 400
 
 
 # -- concurrency -------------------------------------------------------------------------

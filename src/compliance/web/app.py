@@ -260,8 +260,8 @@ class Web:
             if pack is None:
                 raise RequestError(400, f"unknown agreement {agreement[:40]!r}",
                                    f"okänd överenskommelse {agreement[:40]!r}")
-            if not region.strip() or len(region) > 100:
-                raise RequestError(400, "name a region", "ange en region")
+            if not region.strip() or len(region) > 100 or not region.isprintable():
+                raise RequestError(400, "name a region (one line of text)", "ange en region (en rad text)")
             text = skeleton(pack, region)
         except (RequestError, InputError) as exc:
             return self.refuse(exc, lang, api=False)

@@ -201,6 +201,12 @@ class _Parser:
     def on_part_data(self, data: bytes, start: int, end: int) -> None:
         self.data += data[start:end]
         size = len(self.data)
+        if self.filename is not None or self.name == "kept_data":
+            # the files' bytes together (kept files are base64: 4 characters for 3 bytes)
+            self.total += (end - start) * (3 if self.filename is None else 4)
+            if self.total > self.limits.total_bytes * 4:
+                raise RequestError(413, f"the files are over the limit of {self.limits.total_bytes} bytes together",
+                                   f"filerna är över gränsen {self.limits.total_bytes} byte tillsammans")
         if self.filename is not None and size > self.limits.file_bytes:
             raise RequestError(413, f"the file is over the limit of {self.limits.file_bytes} bytes",
                                f"filen är över gränsen {self.limits.file_bytes} byte", self.filename)
