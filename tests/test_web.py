@@ -334,6 +334,7 @@ def test_page_errors_are_html_in_the_chosen_language(client):
     r = client.post("/check", files=[("files", ("x.txt", b"plan: 1"))], data={"lang": "en"})
     assert r.status_code == 415 and r.headers["content-type"].startswith("text/html")
     assert "not a plan file" in r.text and "<script" not in r.text
+    assert 'href="/?lang=sv" lang="sv" id="switch-lang"' in r.text  # not back to POST /check
     r = client.post("/check", files=[("files", ("x.yaml", b"plan: [unclosed"))], data={"as_of": "2020-04-01"})
     assert r.status_code == 200 and "x.yaml:2:1" in r.text and "felaktig YAML" in r.text  # the report lists it
 

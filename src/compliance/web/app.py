@@ -182,9 +182,10 @@ class Web:
         if api:
             return JSONResponse({"errors": [issue_dict(i, lang) for i in exc.issues]}, status)
         lines = [i.one_line(lang).removeprefix(": ") for i in exc.issues]
-        return self.page("error.html.j2", lang, status, errors=lines)
+        other = "en" if lang == "sv" else "sv"
+        return self.page("error.html.j2", lang, status, errors=lines, switch_href=f"/?lang={other}")
 
-    async def _uploads(self, request: Request, form: Form) -> list[Upload]:
+    def _uploads(self, form: Form) -> list[Upload]:
         kept = kept_files(form.fields.get("kept_name", []), form.fields.get("kept_data", []))
         return check_files(form.files + kept, self.limits)
 
@@ -225,7 +226,7 @@ class Web:
             lang = _lang(form.get("lang"))
             as_of = _as_of(form.get("as_of"))
             fmt = _format(form.get("format"), "page", ("page", *render.FORMATS))
-            uploads = await self._uploads(request, form)
+            uploads = self._uploads(form)
             run = await run_in_threadpool(self.service.check, uploads, as_of, lang)
         except (RequestError, InputError) as exc:
             return self.refuse(exc, lang, api=False)
