@@ -34,7 +34,6 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .. import render
-from ..docs import _yaml
 from ..errors import InputError
 from ..render.html import context as report_context
 from .openapi import openapi
@@ -122,6 +121,13 @@ def _env() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
+
+
+def _yaml(data: object, flow: bool | None = None) -> str:
+    """YAML as the rule docs show it (``compliance rules docs``)."""
+    import yaml
+
+    return yaml.safe_dump(data, allow_unicode=True, sort_keys=False, default_flow_style=flow).rstrip()
 
 
 def _lang(value: str | None) -> str:
