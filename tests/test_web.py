@@ -211,7 +211,8 @@ def test_supersedes_is_resolved_among_the_files_of_the_request(client, tmp_path)
     assert alone.status_code == 422
     [err] = issues(alone)
     assert (err["file"], err["field"]) == ("rjh-gnv-2020-v2-karriar.yaml", "plan.supersedes")
-    assert "'../../plans/rjh-gnv-2020.yaml', som inte finns bland filerna som skickades med den" in err["message"]
+    assert err["message"] == ("reviderar ../../plans/rjh-gnv-2020.yaml, som ligger utanför mapparna som granskas; "
+                              "en revision ska vara en planfil bland dem (den läses inte)")
 
 
 def test_supersedes_never_reaches_the_servers_files(client, tmp_path):
@@ -224,7 +225,11 @@ def test_supersedes_never_reaches_the_servers_files(client, tmp_path):
         r = client.post("/api/check", files=[("files", ("v2.yaml", text.encode()))], data={"as_of": "2021-04-30"})
         assert r.status_code == 422, r.text[:300]
         [err] = issues(r)
-        assert err["field"] == "plan.supersedes" and "bland filerna som skickades" in err["message"]
+        assert err["field"] == "plan.supersedes"
+        if target == "missing.yaml":  # inside the request's folder, and not there
+            assert err["message"] == "reviderar missing.yaml, som inte finns"
+        else:
+            assert "som ligger utanför mapparna som granskas" in err["message"] and "(den läses inte)" in err["message"]
         assert "compliance-upload-" not in r.text  # the request's own folder is never named
 
 
@@ -471,3 +476,42 @@ def test_compliance_serve_starts_listens_on_localhost_and_stops_on_sigint(tmp_pa
         _, err = proc.communicate(timeout=30)
     assert proc.returncode == 0 and "Traceback" not in err
     assert f"http://127.0.0.1:{port}/" in err
+
+
+def test_two_plans_with_one_id_are_refused_before_any_check_as_the_cli_does(client, tmp_path):
+    base = (PLANS / "rjh-gnv-2020.yaml").read_bytes()
+    r = client.post("/api/check", files=[("files", ("a.yaml", base)), ("files", ("b.yaml", base))])
+    assert r.status_code == 422
+    for name in ("a.yaml", "b.yaml"):
+        (tmp_path / name).write_bytes(base)
+    old = os.getcwd()
+    os.chdir(tmp_path)
+    try:
+        result = CliRunner().invoke(main, ["check", "a.yaml", "b.yaml"])
+    finally:
+        os.chdir(old)
+    assert result.exit_code == 2
+    from compliance.check import duplicate_plan_ids
+
+    expected = duplicate_plan_ids([(tmp_path / "a.yaml", "a.yaml"), (tmp_path / "b.yaml", "b.yaml")])
+    assert len(expected) == 2 and issues(r) == [i.as_dict("sv") for i in expected]
+    assert all(i.one_line("sv") in result.output for i in expected)  # what the CLI prints
+
+
+def test_no_request_sees_another_requests_plans_even_in_a_reused_folder(client, tmp_path, monkeypatch):
+    """Plans read are cached per run by path: a long-lived server takes a fresh cache per request,
+    so a folder name the system hands out again cannot bring back an earlier upload."""
+    fixed = tmp_path / "compliance-upload-same"
+
+    def same_folder(suffix=None, prefix=None, dir=None):
+        fixed.mkdir()
+        return str(fixed)
+
+    monkeypatch.setattr(tempfile, "mkdtemp", same_folder)
+    first = (PLANS / "rjh-gnv-2020.yaml").read_bytes()
+    second = (PLANS / "rjh-gnv-2023.yaml").read_bytes()
+    one = client.post("/api/check", files=[("files", ("plan.yaml", first))], data={"as_of": "2023-06-30"})
+    two = client.post("/api/check", files=[("files", ("plan.yaml", second))], data={"as_of": "2023-06-30"})
+    assert one.json()["results"][0]["plan"] == "rjh-gnv-2020"
+    assert two.json()["results"][0]["plan"] == "rjh-gnv-2023"
+    assert not fixed.exists()

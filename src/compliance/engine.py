@@ -66,7 +66,7 @@ else:
 
 from . import conditions as C
 from .errors import InputError
-from .facts import Fact
+from .facts import Fact, check_unique
 from .packs import Agreement, Lang, Policy, say
 
 Hit = tuple[str, str, str, Lang | None]  # rule id, outcome, fact id, static reason
@@ -88,7 +88,8 @@ _CATCH_ALL_PREFIX = '{"' + CATCH_ALL + '"'
 _HOST: Any = None
 # durable-rules' C engine and its host are not known to be thread-safe: a ruleset
 # handle keeps the action being read between calls. Every call into it (register,
-# assert, drain, delete) holds this lock, and so does compiling a pack, so threads
+# assert, drain, delete) holds this lock, as do compiling a pack and extending the
+# shared engine-id tables, so threads
 # (the web page's checks) can share one Engine; uncontended, it costs a batch
 # nothing measurable. The built-in evaluator shares no state between plans.
 _LOCK = threading.RLock()
@@ -143,6 +144,47 @@ def describe_engine(name: str | None = None) -> str:
             return "durable-rules"
     why = "" if DURABLE_IMPORT_ERROR is None else "; durable-rules is not available here"
     return f"built-in evaluator of durable-rules rulesets{why}"
+
+
+def fnv1a_32(text: str) -> int:
+    """The C engine's message key (``fnv1Hash32`` in durable-rules' state.c, over
+    signed chars): a session stores one message per hash, so two facts whose ids
+    hash alike would meet however their texts differ."""
+    h = 0x811C9DC5
+    for byte in text.encode("utf-8"):
+        h = ((h ^ (byte - 256 if byte > 127 else byte)) * 0x01000193) & 0xFFFFFFFF
+    return h
+
+
+_ID_HASHES: list[int] = []  # fnv1a_32(str(n)) for n < len: all distinct (checked as the list grows)
+_ID_HASH_SET: set[int] = set()
+
+
+def _engine_ids(facts: list[Fact]) -> list[str]:
+    """The ids the engine sees: the facts' positions, ``"0"``, ``"1"``, …
+
+    Never plan text: two facts with one id (or one hash of an id) in a session
+    corrupt durable-rules' C heap (SIGSEGV, ``free(): invalid size``). Positions
+    are unique by construction, and their hashes are checked distinct once; the
+    facts' own ids must be unique too, since findings are mapped back by them.
+    """
+    check_unique(facts)
+    while len(_ID_HASHES) < len(facts):
+        h = fnv1a_32(str(len(_ID_HASHES)))
+        if h in _ID_HASH_SET:  # pragma: no cover - none below 300 000 (tests/test_engine.py)
+            raise EngineError(f"engine id {len(_ID_HASHES)} shares its hash with another")
+        _ID_HASHES.append(h)
+        _ID_HASH_SET.add(h)
+    return [str(n) for n in range(len(facts))]
+
+
+def _sid(count: int) -> str:
+    """A fresh session id whose state message (``sid-<sid>``) hashes unlike every fact id."""
+    while True:
+        sid = str(next(_SIDS))
+        h = fnv1a_32(f"sid-{sid}")
+        if h not in _ID_HASH_SET or h not in _ID_HASHES[:count]:
+            return sid
 
 
 def namespace(pack: Agreement, policy: Policy | None) -> dict[str, Any]:
@@ -403,25 +445,28 @@ class Engine:
         engine, so no exception can be swallowed there.
         """
         compiled = self.compile(pack)
-        sid = str(next(_SIDS))
         fields, kinds = compiled.fields, compiled.kinds
-        messages = []
-        for fact in facts:
-            if fact.kind in kinds:  # a fact no rule reads would only feed the catch-all
-                message = fact.engine_view(fields)
-                message["sid"] = sid
-                messages.append(message)
-        if not messages:
+        sent = [fact for fact in facts if fact.kind in kinds]  # others would only feed the catch-all
+        if not sent:
             return []
+        with _LOCK:  # the id and sid tables are shared: one thread extends them at a time
+            ids = _engine_ids(sent)
+            sid = _sid(len(sent))
+        messages = []
+        for engine_id, fact in zip(ids, sent, strict=True):
+            message = fact.engine_view(fields)
+            message["id"] = engine_id
+            message["sid"] = sid
+            messages.append(message)
         if self.engine == "durable":
-            with _LOCK:
+            with _LOCK:  # see _LOCK: one thread at a time in durable-rules' C core
                 found = list(_durable_matches(compiled, messages, sid))
         else:
             found = list(_evaluated_matches(compiled, messages, sid))
         hits: dict[Hit, None] = {}
-        for name, fact_id in found:
+        for name, engine_id in found:
             rule_id, outcome, reason = compiled.actions[name]
-            hits[(rule_id, outcome, fact_id, reason)] = None
+            hits[(rule_id, outcome, sent[int(engine_id)].id, reason)] = None
         # an any: may match one fact through several branches: one finding each
         return sorted(hits, key=lambda h: h[:3])
 

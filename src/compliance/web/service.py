@@ -2,7 +2,8 @@
 
 No check logic lives here: the uploads are written into a temporary folder of
 the request's own (removed when the check is done, whatever happens), checked by
-:class:`~compliance.check.Checker` with ``supersedes`` confined to that folder,
+a :meth:`~compliance.check.Checker.for_run` of the shared checker with that
+folder as the only root ``supersedes`` may lead to and a plan cache of its own,
 and rendered by the renderers in :mod:`compliance.render`.
 
 Concurrency: one :class:`Checker` per language serves every request; the engine
@@ -18,8 +19,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from ..check import Checker
-from ..errors import Issue
+from ..check import Checker, duplicate_plan_ids
+from ..errors import InputError, Issue
 from ..findings import CheckRun
 from ..packs import RULES_DIR, RuleBook
 from .uploads import Limits, RequestError, Upload
@@ -62,13 +63,18 @@ class Service:
                 )
 
         with tempfile.TemporaryDirectory(prefix="compliance-upload-") as tmp:
-            folder = Path(tmp)
+            folder = Path(tmp).resolve()
             files = []
             for up in uploads:
                 path = folder / up.name
                 path.write_bytes(up.data)
                 files.append((path, up.name))
-            return checker.check_files(files, as_of, self.limits.file_bytes, progress=in_time, within=folder)
+            duplicates = duplicate_plan_ids(files, self.limits.file_bytes)
+            if duplicates:  # as the CLI: before any check (waivers and baselines match by plan id)
+                raise InputError(duplicates)
+            # supersedes may lead only to this request's files; plans read are forgotten with the run
+            run = checker.for_run(roots=[folder])
+            return run.check_files(files, as_of, self.limits.file_bytes, progress=in_time)
 
 
 def issue_dict(issue: Issue, lang: str) -> dict[str, object]:
