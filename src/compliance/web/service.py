@@ -69,7 +69,7 @@ class Service:
                 path = folder / up.name
                 path.write_bytes(up.data)
                 files.append((path, up.name))
-            duplicates = duplicate_plan_ids(files, self.limits.file_bytes)
+            duplicates = duplicate_plan_ids(files, self.limits.file_bytes) if len(files) > 1 else []
             if duplicates:  # as the CLI: before any check (waivers and baselines match by plan id)
                 raise InputError(duplicates)
             # supersedes may lead only to this request's files; plans read are forgotten with the run
