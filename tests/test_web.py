@@ -515,3 +515,28 @@ def test_no_request_sees_another_requests_plans_even_in_a_reused_folder(client, 
     assert one.json()["results"][0]["plan"] == "rjh-gnv-2020"
     assert two.json()["results"][0]["plan"] == "rjh-gnv-2023"
     assert not fixed.exists()
+
+
+def test_every_call_into_durable_rules_holds_the_engine_lock(monkeypatch, tmp_path):
+    """The design the concurrency test relies on: threads meet in durable-rules' C core one at a time."""
+    from compliance import engine
+
+    if engine.default_engine() != "durable":
+        pytest.skip(f"the checks here use the built-in evaluator ({engine.DURABLE_IMPORT_ERROR or 'chosen'})")
+    calls = []
+    real_matches, real_host = engine._durable_matches, engine._host
+
+    def matches(*args, **kwargs):
+        calls.append(("matches", engine._LOCK._is_owned()))
+        return real_matches(*args, **kwargs)
+
+    def host():
+        calls.append(("host", engine._LOCK._is_owned()))
+        return real_host()
+
+    monkeypatch.setattr(engine, "_durable_matches", matches)
+    monkeypatch.setattr(engine, "_host", host)
+    with TestClient(create_app(limits=SMALL)) as c:  # a new app compiles (registers) its rulesets anew
+        r = c.post("/api/check", files=plan_files(PLANS / "rjh-gnv-2020.yaml"), data={"as_of": "2020-04-01"})
+    assert r.status_code == 200
+    assert {name for name, _ in calls} == {"matches", "host"} and all(held for _, held in calls), calls
