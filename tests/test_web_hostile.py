@@ -88,16 +88,61 @@ def test_what_the_cli_refuses_is_422_with_the_same_issues(client, tmp_path, kind
     assert doc["errors"] == cli_errors(tmp_path, name, HOSTILE[kind])
 
 
-def test_a_check_past_its_time_limit_is_422_and_stops(tmp_path):
+def test_a_check_past_its_time_limit_stops_between_files():
+    import datetime as dt
+
+    from compliance.web.service import Service, TooSlow
+    from compliance.web.uploads import Upload
+
     plan = (ROOT / "plans" / "rjh-gnv-2020.yaml").read_text("utf-8")
-    plans = [plan.replace("id: rjh-gnv-2020", f"id: p{i}", 1).encode() for i in range(3)]
-    with TestClient(create_app(limits=Limits(seconds=0.000_001))) as c:
-        r = c.post("/api/check", files=[("files", (f"p{i}.yaml", plans[i])) for i in range(3)])
-        assert r.status_code == 422
-        [err] = r.json()["errors"]
-        assert "tidsgränsen" in err["message"] and "efter 1 av 3 filer" in err["message"]
-        one = c.post("/api/check", files=[("files", ("p.yaml", plans[0]))])  # the last file is always finished
-        assert one.status_code == 200
+    uploads = [Upload(f"p{i}.yaml", plan.replace("id: rjh-gnv-2020", f"id: p{i}", 1).encode()) for i in range(3)]
+    service = Service(limits=Limits(seconds=0.000_001))
+    with pytest.raises(TooSlow) as caught:
+        service.check(uploads, dt.date(2020, 4, 1), "sv")
+    assert caught.value.status == 422 and "efter 1 av 3 filer" in caught.value.issues[0].text("sv")
+    run = service.check(uploads[:1], dt.date(2020, 4, 1), "sv")  # the last file is always finished
+    assert [r.plan for r in run.results] == ["p0"]
+
+
+def test_a_request_is_answered_within_its_time_limit_even_while_one_file_takes_longer(monkeypatch):
+    """One plan cannot be interrupted: the request answers at the limit and does not wait for it."""
+    import asyncio
+    import time
+
+    import httpx2 as httpx
+
+    from compliance.web.service import Service
+
+    real = Service.check
+    calls = []
+
+    def slow(self, *args):
+        calls.append(args)
+        time.sleep(1.5)  # one file taking longer than the limit
+        return real(self, *args)
+
+    monkeypatch.setattr(Service, "check", slow)
+    app = create_app(limits=Limits(seconds=0.3, checks=1))
+    plan = (ROOT / "plans" / "rjh-gnv-2020.yaml").read_bytes()
+
+    async def main():
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as c:
+            async def post():
+                t0 = time.perf_counter()
+                r = await c.post("/api/check", files=[("files", ("p.yaml", plan))])
+                return r, time.perf_counter() - t0
+
+            return await asyncio.gather(post(), post())
+
+    (first, t1), (second, t2) = asyncio.run(main())
+    assert max(t1, t2) < 1.2  # the 1.5 s check is not waited for
+    statuses = sorted([first.status_code, second.status_code])
+    assert statuses == [422, 503], (first.text, second.text)
+    by_status = {r.status_code: r.json()["errors"][0]["message"] for r in (first, second)}
+    assert "blev inte klar inom tidsgränsen 0.3 s" in by_status[422]
+    assert "servern är upptagen" in by_status[503]
+    time.sleep(2)  # the first check ends on its thread; the second, answered 503, never starts
+    assert len(calls) == 1
 
 
 def _never_5xx(r):

@@ -450,10 +450,12 @@ def init(region: str, agreement_id: str, plan_id: str | None, output: str | None
 @click.option("--max-total-bytes", type=click.IntRange(1), default=10 * 1024 * 1024, show_default=True,
               help="Refuse requests whose files are larger than this together.")
 @click.option("--time-limit", type=click.FloatRange(0.1), default=30.0, show_default=True,
-              help="Seconds one request's check may take.")
+              help="Seconds within which a request is answered (422 past it, or 503 if it never got to run).")
+@click.option("--max-checks", type=click.IntRange(1, 64), default=4, show_default=True,
+              help="Checks running at once; the others wait their turn within their time limit.")
 @_guard
 def serve(host: str, port: int, rules_dir: Path | None, max_bytes: int, max_files: int, max_total_bytes: int,
-          time_limit: float) -> None:
+          time_limit: float, max_checks: int) -> None:
     """The web page and HTTP API (needs the web extra: pip install 'compliance[web]')."""
     try:
         import uvicorn
@@ -464,7 +466,7 @@ def serve(host: str, port: int, rules_dir: Path | None, max_bytes: int, max_file
         click.echo(f"compliance serve needs the web extra, which is not installed (no module {exc.name!r}): "
                    "pip install 'compliance[web]'", err=True)
         sys.exit(EXIT_INPUT)
-    app = create_app(rules_dir, Limits(max_bytes, max_files, max_total_bytes, time_limit))
+    app = create_app(rules_dir, Limits(max_bytes, max_files, max_total_bytes, time_limit, max_checks))
     click.echo(f"compliance serve: http://{host}:{port}/ (Ctrl-C stops)", err=True)
     uvicorn.run(app, host=host, port=port, server_header=False, log_level="warning")
 

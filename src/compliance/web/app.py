@@ -9,8 +9,9 @@ format or the other language needs no re-upload and nothing is kept on the serve
 Statuses: 200 a report; 400 a request that cannot be read (no file, a bad date or
 field); 413 over a limit; 415 not a plan file or not multipart/JSON; 422 plans
 with input errors (the body is still the whole report, as the CLI prints it
-before exiting 2) or a check past its time limit. An unexpected error is a 500
-with one line, never a traceback.
+before exiting 2) or a check past its time limit; 503 when the time limit
+passed before a worker thread was free (the server is busy, not the plan). An
+unexpected error is a 500 with one line, never a traceback.
 """
 
 from __future__ import annotations
@@ -21,12 +22,13 @@ import hashlib
 import json
 import logging
 import re
+import threading
 from pathlib import Path
 from typing import Any
 
+import anyio
 from jinja2 import ChoiceLoader, Environment, PackageLoader, select_autoescape
 from starlette.applications import Starlette
-from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -35,9 +37,10 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .. import render
 from ..errors import InputError
+from ..findings import CheckRun
 from ..render.html import context as report_context
 from .openapi import openapi
-from .service import LANGS, Service, issue_dict
+from .service import LANGS, Service, TooSlow, issue_dict
 from .uploads import (
     READERS,
     Form,
@@ -173,6 +176,8 @@ class Web:
         self.limits = service.limits
         self.env = _env()
         self.css = (Path(__file__).parent / "static" / "web.css").read_bytes()  # the one static file
+        # checks running at once: they are CPU-bound (one GIL), so a few suffice; the rest wait their turn
+        self.slots = threading.BoundedSemaphore(self.limits.checks)
 
     # -- helpers ------------------------------------------------------------------
     def page(self, template: str, lang: str, status: int = 200, **values: Any) -> Response:
@@ -190,6 +195,38 @@ class Web:
         lines = [i.one_line(lang).removeprefix(": ") for i in exc.issues]
         other = "en" if lang == "sv" else "sv"
         return self.page("error.html.j2", lang, status, errors=lines, switch_href=f"/?lang={other}")
+
+    async def check(self, uploads: list[Upload], as_of: dt.date, lang: str) -> CheckRun:
+        """The check on a worker thread, answered within the time limit whatever happens there.
+
+        The service itself stops between files once the limit has passed; a file
+        already being checked finishes on its thread (its folder is removed then),
+        but the request does not wait for it: 422 if its check had started, 503 if
+        it was still waiting for a worker thread (the server is busy, not the plan).
+        """
+        started, abandoned = threading.Event(), threading.Event()
+
+        def work() -> CheckRun | None:
+            with self.slots:  # held until the check really ends, even if the request stopped waiting
+                if abandoned.is_set():
+                    return None  # answered 503 already: nobody wants this check
+                started.set()
+                return self.service.check(uploads, as_of, lang)
+
+        try:
+            with anyio.fail_after(self.limits.seconds):
+                run = await anyio.to_thread.run_sync(work, abandon_on_cancel=True)
+                assert run is not None
+                return run
+        except TimeoutError:
+            abandoned.set()
+            if not started.is_set():
+                raise RequestError(503, "the server is busy; try again in a moment",
+                                   "servern är upptagen; försök igen om en stund") from None
+            raise TooSlow(422, f"the check did not finish within its time limit of {self.limits.seconds:g} s; "
+                               "send fewer or smaller files",
+                          f"granskningen blev inte klar inom tidsgränsen {self.limits.seconds:g} s; "
+                          "skicka färre eller mindre filer") from None
 
     def _uploads(self, form: Form) -> list[Upload]:
         kept = kept_files(form.fields.get("kept_name", []), form.fields.get("kept_data", []))
@@ -233,7 +270,7 @@ class Web:
             as_of = _as_of(form.get("as_of"))
             fmt = _format(form.get("format"), "page", ("page", *render.FORMATS))
             uploads = self._uploads(form)
-            run = await run_in_threadpool(self.service.check, uploads, as_of, lang)
+            run = await self.check(uploads, as_of, lang)
         except (RequestError, InputError) as exc:
             return self.refuse(exc, lang, api=False)
         if fmt != "page":
@@ -335,7 +372,7 @@ class Web:
                 as_of = _as_of(form.get("as_of") or request.query_params.get("as_of"))
                 fmt = _format(form.get("format") or request.query_params.get("format"), "json", render.FORMATS)
                 uploads = check_files(form.files, self.limits)
-            run = await run_in_threadpool(self.service.check, uploads, as_of, lang)
+            run = await self.check(uploads, as_of, lang)
         except (RequestError, InputError) as exc:
             return self.refuse(exc, lang, api=True)
         text = render.get(fmt)(run, self.book)

@@ -109,6 +109,7 @@ def openapi(limits: Limits) -> dict[str, Any]:
                     "400": _error("the request cannot be read (no file, a bad date, a bad file name)"),
                     "413": _error("over a limit (file size, number of files, total)"),
                     "415": _error("not multipart/form-data or JSON, or a file the checker does not read"),
+                    "503": _error("the time limit passed before the check got its turn: the server is busy"),
                     "422": {"description": "some plans have input errors (listed under `errors` with file, line, "
                                            "column and field; the other plans are still checked); or the check "
                                            "passed its time limit",

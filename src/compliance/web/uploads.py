@@ -38,6 +38,7 @@ class Limits:
     files: int = 20
     total_bytes: int = 10 * 1024 * 1024
     seconds: float = 30.0
+    checks: int = 4  # checks running at once (the others wait, within their time limit)
 
     @property
     def body_bytes(self) -> int:
