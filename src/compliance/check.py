@@ -249,6 +249,17 @@ class Checker:
             f"consequence.{name}": "" for pack in self.book.agreements.values() for name in pack.consequences
         }
 
+    def for_run(self, roots: list[Path] | None = None) -> Checker:
+        """A checker for one run that shares this one's rule book and compiled rulesets
+        but has its own plan cache and ``roots``: a long-lived server takes one per
+        request, so no request ever sees (or keeps) another's plans."""
+        import copy
+
+        run = copy.copy(self)
+        run.roots = roots
+        run.plans = PlanCache()
+        return run
+
     # -- one plan --------------------------------------------------------------
     def check_plan(
         self, loaded: LoadedPlan, as_of: dt.date, previous: LoadedPlan | None = None
