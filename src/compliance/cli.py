@@ -371,15 +371,18 @@ def rules_coverage(fmt: str, agreement_id: str | None, rules_dir: Path | None, l
 @rules_option
 @_guard
 def rules_docs(out_dir: Path, check_only: bool, rules_dir: Path | None) -> None:
-    """Generate rule documentation from rule metadata, and the coverage page beside it
-    (OUTPUT/../coverage.md) from the obligations list."""
+    """Generate rule documentation from rule metadata, the coverage page beside it
+    (OUTPUT/../coverage.md) from the obligations list, and the fact schema's page
+    (OUTPUT/../facts.md: every field rules may read)."""
     from .coverage import load_obligations
     from .coverage import page as coverage_page
     from .docs import generate
+    from .factschema import page as facts_page
     from .packs import RULES_DIR, load_rulebook
 
     book = load_rulebook(rules_dir or RULES_DIR)
     pages = {out_dir / name: text for name, text in generate(book).items()}
+    pages[out_dir.parent / "facts.md"] = facts_page()
     if load_obligations(book.root):
         pages[out_dir.parent / "coverage.md"] = coverage_page(book)
     stale = [path for path, text in pages.items()
@@ -390,7 +393,8 @@ def rules_docs(out_dir: Path, check_only: bool, rules_dir: Path | None) -> None:
         sys.exit(EXIT_FINDINGS if stale else EXIT_CLEAN)
     for path in stale:
         write_output(pages[path], str(path))
-    click.echo(f"{len(pages)} pages, {len(stale)} written ({out_dir}, {out_dir.parent / 'coverage.md'})")
+    click.echo(f"{len(pages)} pages, {len(stale)} written ({out_dir}, {out_dir.parent / 'coverage.md'}, "
+               f"{out_dir.parent / 'facts.md'})")
 
 
 @main.command()

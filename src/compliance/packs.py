@@ -253,9 +253,10 @@ def _cache_dir() -> Path | None:
 
 
 def _digest(root: Path, files: list[Path]) -> str:
-    from . import __version__
+    from . import __version__, factschema
 
-    h = hashlib.sha256(f"compliance {__version__} rule-book cache 2\n".encode())
+    # the fact schema too: rule files are checked against it when read, not when read back from here
+    h = hashlib.sha256(f"compliance {__version__} rule-book cache 2 {factschema.fingerprint()}\n".encode())
     for path in files:
         h.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes() + b"\0")
     return h.hexdigest()

@@ -15,27 +15,16 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from . import conditions
+from . import conditions, factschema
 from .amounts import format_kr
+from .errors import InputError, Issue
 from .hints import show, yes_no
-from .loader import Locations
+from .loader import Locations, PathT, format_path
 from .packs import Lang, Source
 from .plans import validate
 
 Severity = Literal["error", "warning", "info"]
-FACT_KINDS = (
-    "plan",
-    "area",
-    "activity",
-    "report",
-    "document",
-    "financials",
-    "requirement",
-    "indicator",
-    "revision",
-    "revision-area",
-    "revision-activity",
-)
+FACT_KINDS = tuple(factschema.KINDS)  # declared, with their fields, in factschema.py
 
 _PLACEHOLDER = re.compile(r"\{([a-z_][a-z0-9_.]*)(?::(kr|date|pct|list|hint|oneof))?\}")
 
@@ -116,10 +105,46 @@ class Rule(_Model):
 
 
 def load_rule(data: Any, locs: Locations) -> Rule:
+    """Validate one rule file; every field it names must be one its fact kinds have."""
     if isinstance(data, dict):
         data = {**data, "file": locs.file}
     rule: Rule = validate(data, locs, Rule)
+    issues = [Issue(locs.file, *locs.line_of(path), message, format_path(path))
+              for path, message in field_problems(rule)]
+    if issues:
+        raise InputError(issues)
     return rule
+
+
+def _clauses(spec: Any, path: PathT) -> list[tuple[PathT, str]]:
+    """Each clause of a (parsed, so well-formed) condition with its path in the rule file."""
+    if isinstance(spec, str):
+        return [(path, spec)]
+    if isinstance(spec, list):
+        return [c for i, item in enumerate(spec) for c in _clauses(item, (*path, i))]
+    if isinstance(spec, dict):
+        return [c for key, items in spec.items() for i, item in enumerate(items)
+                for c in _clauses(item, (*path, key, i))]
+    return []
+
+
+def field_problems(rule: Rule) -> list[tuple[PathT, str]]:
+    """Every field the rule names in ``applies_when``, ``when`` and ``values`` that its fact
+    kinds do not have (see :mod:`compliance.factschema`), with where and why."""
+    out: list[tuple[PathT, str]] = []
+    for key, spec in (("applies_when", rule.applies_when), ("when", rule.when)):
+        if spec is None:
+            continue
+        for path, text in _clauses(spec, (key,)):
+            for name in sorted(conditions.fields(conditions.parse_clause(text))):
+                problem = factschema.unknown_field(name, rule.facts, condition=True)
+                if problem:
+                    out.append((path, problem))
+    for i, name in enumerate(rule.values):
+        problem = factschema.unknown_field(name, rule.facts, condition=False)
+        if problem:
+            out.append((("values", i), problem))
+    return out
 
 
 def render(text: str, values: dict[str, Any], pack_values: dict[str, Any], lang: str) -> str:
