@@ -294,7 +294,7 @@ def test_the_byte_limit_holds_while_reading_a_file_whose_size_lies(tmp_path, mon
 @pytest.mark.parametrize("reference", ["{secret}", "../secret.yaml", "../../../../../../../../{secret}",
                                        "/proc/self/status", "/dev/zero"])
 def test_supersedes_outside_the_checked_folders_is_refused_unread(tmp_path, monkeypatch, reference):
-    from compliance import check as check_mod
+    from compliance import plans as plans_mod
 
     secret = tmp_path / "secret.yaml"
     secret.write_text("plan: {id: hunter2, region: geheim, agreement: gnv-2020}\nsecret_key: hunter2\n", "utf-8")
@@ -303,8 +303,8 @@ def test_supersedes_outside_the_checked_folders_is_refused_unread(tmp_path, monk
     (tmp_path / "plans" / "p.yaml").write_text(
         plan_text().replace("agreement: gnv-2020}", f"agreement: gnv-2020, supersedes: '{reference}'}}"), "utf-8")
     read = []
-    real = check_mod.load_plan
-    monkeypatch.setattr(check_mod, "load_plan", lambda path, *a: read.append(Path(path).name) or real(path, *a))
+    real = plans_mod.load_plan  # the run's PlanCache (plans.py) reads every plan through it
+    monkeypatch.setattr(plans_mod, "load_plan", lambda path, *a: read.append(Path(path).name) or real(path, *a))
     monkeypatch.chdir(tmp_path)
     result = invoke("check", "plans", "--as-of", "2020-04-01", "--format", "json")
     assert result.exit_code == 2
@@ -352,6 +352,7 @@ def test_a_plan_folder_with_a_link_leading_out_is_refused(tmp_path, monkeypatch)
 @pytest.mark.parametrize("order", ["forward", "backward"])
 def test_each_plan_of_a_chain_is_read_once(tmp_path, monkeypatch, order):
     from compliance import check as check_mod
+    from compliance import plans as plans_mod
 
     n = 40
     for i in range(n):
@@ -362,8 +363,8 @@ def test_each_plan_of_a_chain_is_read_once(tmp_path, monkeypatch, order):
             text = text.replace(f"supersedes: v{i - 1:03d}.yaml", f"supersedes: v{n - i:03d}.yaml")
         (tmp_path / name).write_text(text, "utf-8")
     reads = []
-    real = check_mod.load_plan
-    monkeypatch.setattr(check_mod, "load_plan", lambda path, *a: reads.append(Path(path).name) or real(path, *a))
+    real = plans_mod.load_plan
+    monkeypatch.setattr(plans_mod, "load_plan", lambda path, *a: reads.append(Path(path).name) or real(path, *a))
     run = check_mod.Checker().check_files([(p, p.name) for p in sorted(tmp_path.glob("*.yaml"))],
                                           dt.date(2020, 4, 1))
     assert run.errors == [] and len(run.results) == n

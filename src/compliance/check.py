@@ -20,7 +20,7 @@ from .findings import CheckRun, Finding, Location, PlanResult, SourceRef, Tally
 from .hints import check_requirements, suggestion
 from .loader import MAX_BYTES, format_path
 from .packs import RULES_DIR, RuleBook, load_rulebook
-from .plans import LoadedPlan, load_plan
+from .plans import LoadedPlan, PlanCache, inside
 from .rules import Rule, render
 
 if TYPE_CHECKING:
@@ -54,10 +54,6 @@ def supersedes_roots(paths: Iterable[str]) -> list[Path]:
 def batch_roots(files: Iterable[tuple[Path, str]]) -> list[Path]:
     """The folder tree of a batch when no roots were given: the folders its files lie in."""
     return sorted({path.absolute().parent.resolve() for path, _ in files})
-
-
-def inside(path: Path, roots: Iterable[Path]) -> bool:
-    return any(path == root or path.is_relative_to(root) for root in roots)
 
 
 def collect_paths(paths: Iterable[str]) -> list[tuple[Path, str]]:
@@ -177,56 +173,6 @@ def tuned_gc() -> Iterator[None]:
     finally:
         gc.set_threshold(*old)
         gc.unfreeze()
-
-
-class PlanCache:
-    """Plans read in this run, by real path, so a revision chain is read and
-    validated once per run, not once per plan that follows it (a 1 000-plan
-    chain took 185 s). Bounded by the plans' bytes: the oldest go first."""
-
-    def __init__(self, budget: int = 64 * 1024 * 1024) -> None:
-        self.budget = budget
-        self.used = 0
-        self.entries: dict[Path, tuple[int, LoadedPlan | InputError]] = {}
-        self.chains: dict[Path, tuple[Any, ...]] = {}  # revisions.load_previous's verdicts
-
-    def load(self, path: Path, display: str, max_bytes: int = MAX_BYTES) -> LoadedPlan:
-        import dataclasses
-
-        try:
-            key = path.resolve()
-        except OSError:
-            key = path.absolute()
-        hit = self.entries.get(key)
-        if hit is None:
-            try:
-                value: LoadedPlan | InputError = load_plan(path, display, max_bytes)
-            except InputError as exc:
-                value = exc
-            size = _size_of(path) if isinstance(value, LoadedPlan) else 256
-            self._keep(key, size, value)
-        else:
-            value = hit[1]
-            self.entries[key] = self.entries.pop(key)  # most recently used last
-        if isinstance(value, InputError):
-            if value.issues and value.issues[0].file != display:
-                raise InputError([dataclasses.replace(i, file=display) for i in value.issues])
-            raise value
-        return value if value.file == display else dataclasses.replace(value, file=display)
-
-    def _keep(self, key: Path, size: int, value: LoadedPlan | InputError) -> None:
-        self.entries[key] = (size, value)
-        self.used += size
-        while self.used > self.budget and len(self.entries) > 1:
-            old = next(iter(self.entries))
-            self.used -= self.entries.pop(old)[0]
-
-
-def _size_of(path: Path) -> int:
-    try:
-        return max(256, path.stat().st_size)
-    except OSError:
-        return 256
 
 
 class Checker:

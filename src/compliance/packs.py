@@ -29,6 +29,10 @@ from pydantic import BaseModel, ConfigDict, Field
 from .errors import InputError
 from .loader import load_file
 from .plans import validate
+from .rules import Rule, load_rule
+from .texts import Lang as Lang  # Lang, say and Source are texts.py's, imported from here too
+from .texts import Source as Source
+from .texts import say as say
 
 
 def _shipped_rules() -> Path:
@@ -51,28 +55,6 @@ RULES_DIR = _shipped_rules()
 
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Lang(_Model):
-    sv: str
-    en: str
-
-    def get(self, lang: str) -> str:
-        return self.en if lang == "en" else self.sv
-
-
-def say(sv: str, en: str) -> Lang:
-    """A reason in both languages, for messages the code writes itself."""
-    return Lang(sv=sv, en=en)
-
-
-class Source(_Model):
-    document: str
-    section: str
-    quote: str | None = None
-
-    def cite(self) -> str:
-        return f"{self.document} {self.section}"
 
 
 class AreaSpec(_Model):
@@ -281,8 +263,6 @@ def _untag_dates(obj: dict[str, Any]) -> Any:
 
 def _from_cache(path: Path, root: Path) -> RuleBook | None:
     """A rule book validated earlier from the very same files, as JSON (never pickle)."""
-    from .rules import Rule
-
     try:
         data = json.loads(path.read_text("utf-8"), object_hook=_untag_dates)
         agreements = {k: Agreement.model_validate(v) for k, v in data["agreements"].items()}
@@ -342,7 +322,6 @@ def load_rulebook(root: Path = RULES_DIR) -> RuleBook:
 
 
 def _load_files(root: Path, files: list[Path]) -> RuleBook:
-    from .rules import load_rule  # rules import packs for Lang/Source
 
     agreements: dict[str, Agreement] = {}
     policies: dict[str, Policy] = {}

@@ -14,10 +14,10 @@ from .amounts import format_kr
 from .errors import InputError
 from .facts import revision_facts
 from .loader import MAX_BYTES
-from .plans import LoadedPlan
+from .plans import LoadedPlan, PlanCache, inside
 
 if TYPE_CHECKING:
-    from .check import Checker, PlanCache
+    from .check import Checker
 
 
 def _display(base: str, relative: str) -> str:
@@ -39,8 +39,6 @@ def load_previous(
     each plan of a chain is read and its chain verified once, not once per plan
     that follows it.
     """
-    from .check import PlanCache, inside
-
     if not loaded.plan.plan.supersedes:
         return None
     cache = cache if cache is not None else PlanCache()

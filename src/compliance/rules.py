@@ -20,8 +20,8 @@ from .amounts import format_kr
 from .errors import InputError, Issue
 from .hints import show, yes_no
 from .loader import Locations, PathT, format_path
-from .packs import Lang, Source
 from .plans import validate
+from .texts import Lang, Source
 
 Severity = Literal["error", "warning", "info"]
 FACT_KINDS = tuple(factschema.KINDS)  # declared, with their fields, in factschema.py
