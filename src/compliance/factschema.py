@@ -307,7 +307,7 @@ def unknown_field(name: str, kinds: tuple[str, ...] | list[str], condition: bool
         close = difflib.get_close_matches(name, list(known), n=1, cutoff=0.6)
         hint = f"; did you mean {close[0]!r}?" if close else ""
         return (f"unknown field {name!r}: {where} facts have no such field{hint} "
-                f"(docs/facts.md lists each kind's fields)")
+                f"(docs/facts.md lists each kind's fields, declared in src/compliance/factschema.py)")
     if condition and spec.type == "list":
         return f"{name!r} is a list, shown in messages only: a condition cannot read it"
     return None
