@@ -68,7 +68,7 @@ def test_unchecked_obligations_say_why():
 
 
 # The sections whose every "ska" sentence must be an obligation (or hold one's quote):
-# 003's sections that state what regions shall do, §7 and §10.1; 001 §2.1.5 and §3.
+# 003's sections that state what regions shall do, §7 and §10.1; 001 §1.3, §2.1.5 and §3.
 # (003 §10.2 is SKR's own reporting, listed once: test_skr_reporting_is_listed.)
 SECTIONS = {
     "003": [
@@ -89,6 +89,7 @@ SECTIONS = {
         ("### 10.1 Ekonomiska", "## **10.2"),
     ],
     "001": [
+        ("1.3 Överenskommelsens utvecklingsområden", "2 REGION JÄMTLAND"),
         ("2.1.5 Villkor att beakta", "Sammanhållet ansvar för hela"),
         ("3 ÅTERRAPPORTERING", "verktyget Stratsys"),
     ],
