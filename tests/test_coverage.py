@@ -186,7 +186,9 @@ def test_a_rule_the_year_does_not_apply_is_said_so():
     source = SourceObligations(document="003", title=SOURCES[0].title, agreements=["gnv-2022"], obligations=[
         Obligation(id="003-x", section="§1", quote="ett citat i källan", says=SOURCES[0].title, rules=[excluded])])
     (entry,) = coverage(BOOK, [source], None, "sv")["sources"][0]["obligations"][0]["rules"]
-    assert entry["not_applied"] == {"gnv-2022": BOOK.agreement("gnv-2022").excluded_rules[excluded]}
+    from compliance.engine import not_applied_reason
+
+    assert entry["not_applied"] == {"gnv-2022": not_applied_reason(BOOK.agreement("gnv-2022"), excluded).sv}
     assert f"tillämpas inte i gnv-2022: {entry['not_applied']['gnv-2022']}" in render(
         coverage(BOOK, [source], None, "sv"), "text", "sv")
 
@@ -238,3 +240,25 @@ def test_coverage_page_is_generated(tmp_path):
 def test_shipped_folder_has_an_obligations_file_per_source():
     assert {s.document for s in SOURCES} == {"000", "001", "002", "003"}
     assert Path(RULES_DIR, "obligations").is_dir()
+
+
+def test_regional_rules_are_said_to_be_regional():
+    """An agreement obligation mapped to a region's own rule says so; a regional one mapped
+    to a rule its regional pack applies says nothing more."""
+    from compliance.coverage import Obligation, SourceObligations
+
+    says = SOURCES[0].title
+    agreement = SourceObligations(document="003", title=says, agreements=["gnv-2022"], obligations=[
+        Obligation(id="003-x", section="§1", quote="ett citat i källan", says=says, rules=["GNV-207"])])
+    (entry,) = coverage(BOOK, [agreement], None, "en")["sources"][0]["obligations"][0]["rules"]
+    assert entry["not_applied"] == {"gnv-2022": "only as a region's own condition (Region Jämtland Härjedalen)"}
+    regional = SourceObligations(document="001", title=says, agreements=["gnv-2020"],
+                                 region="Region Jämtland Härjedalen", obligations=[
+        Obligation(id="001-x", section="§1", quote="ett citat i källan", says=says, scope="regional",
+                   rules=["GNV-207", "GNV-102"])])
+    entries = coverage(BOOK, [regional], None, "en")["sources"][0]["obligations"][0]["rules"]
+    assert [e["not_applied"] for e in entries] == [{}, {}]
+    elsewhere = regional.model_copy(update={"region": "Region Gotland"})
+    (first, second) = coverage(BOOK, [elsewhere], None, "en")["sources"][0]["obligations"][0]["rules"]
+    assert first["not_applied"] == {"Region Gotland": "the regional pack does not apply it"}
+    assert second["not_applied"] == {}  # GNV-102 is every region's, through the agreement

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .engine import Engine, Hit
+from .engine import CompiledPack, Engine, Hit
 from .errors import InputError, Issue
 from .facts import Fact, build_facts
 from .findings import CheckRun, Finding, Location, PlanResult, SourceRef, Tally
@@ -236,15 +236,16 @@ class Checker:
         engine: str | None = None,
     ) -> None:
         self.book: RuleBook = load_rulebook(Path(rules_dir) if rules_dir else RULES_DIR)
-        self.engine = Engine(self.book.rules, self.book.policy, engine)
+        self.engine = Engine(self.book.rules, engine)
         self.lang = lang
         # where plan.supersedes may lead (None: each plan's own folder), and the plans read so far
         self.roots = roots
         self.plans = PlanCache()
         self._views: dict[str, tuple[Rule, str, tuple[SourceRef, ...]]] = {}
-        policy = self.book.policy
-        self._pack_values: dict[str, Any] = {
-            "policy.followup_system": policy.followup_system if policy else None
+        self._regional = self.book.regional_rules()
+        # a consequence one year's source states and another's does not reads as nothing there
+        self._no_consequence = {
+            f"consequence.{name}": "" for pack in self.book.agreements.values() for name in pack.consequences
         }
 
     # -- one plan --------------------------------------------------------------
@@ -266,14 +267,29 @@ class Checker:
                 sv=f"okänd överenskommelse {header.agreement!r}{sv}; regelmappen har: {known}",
             )
         check_requirements(loaded, pack)
+        policy = self.book.policy(header.region)
         facts = build_facts(loaded, pack, as_of, previous)
-        hits = self.engine.run(pack, facts)
+        hits = self.engine.run(pack, facts, policy)
+        compiled = self.engine.compile(pack, policy)
         by_id = {f.id: f for f in facts}
+        pack_values: dict[str, Any] = {
+            "policy.followup_system": policy.followup_system if policy else None,
+            **self._no_consequence,
+        }
+        for name, consequence in pack.consequences.items():
+            pack_values[f"consequence.{name}"] = f" {consequence.text.get(self.lang)} ({consequence.source.cite()})"
         findings = sorted(
-            (self._finding(loaded, hit, by_id, pack.id) for hit in hits),
+            (self._finding(loaded, hit, by_id, compiled, pack_values) for hit in hits),
             key=Finding.sort_key,
         )
-        compiled = self.engine.compile(pack)
+        notes = []
+        if policy is None and self._regional:
+            notes.append(
+                f"No regional conditions were found for {header.region}: the plan is checked "
+                "against the agreement alone"
+                if self.lang == "en"
+                else f"Inga regionala villkor finns för {header.region}: planen prövas bara mot överenskommelsen"
+            )
         return PlanResult(
             file=loaded.file,
             plan=header.id,
@@ -286,24 +302,32 @@ class Checker:
                 for f in facts
                 if f.kind == "area"
             },
+            notes=notes,
         )
 
     def _finding(
-        self, loaded: LoadedPlan, hit: Hit, facts: dict[str, Fact], pack_id: str
+        self,
+        loaded: LoadedPlan,
+        hit: Hit,
+        facts: dict[str, Fact],
+        compiled: CompiledPack,
+        pack_values: dict[str, Any],
     ) -> Finding:
         rule_id, outcome, fact_id, static_reason = hit
         rule, title, sources = self._rule_view(rule_id)
         fact = facts[fact_id]
         data = fact.data
-        values = {k: data[k] for k in rule.values if k in data}
+        # a rule its year does not apply is reported on the plan: the plan's fields are not its values
+        about_plan = fact.kind in rule.facts
+        values = {k: data[k] for k in rule.values if k in data} if about_plan else {}
         if outcome == "not-evaluated":
-            reads = self.engine.compile(self.book.agreements[pack_id]).reads[rule_id]
+            reads = compiled.reads[rule_id]
             why = [static_reason] if static_reason else [fact.unknown[f] for f in reads if f in fact.unknown]
             reasons = "; ".join(dict.fromkeys(r.get(self.lang) for r in why))
             message = f"not evaluated: {reasons}" if self.lang == "en" else f"ej bedömd: {reasons}"
             values = {k: v for k, v in values.items() if v is not None}
         else:
-            message = render(rule.message.get(self.lang), values, self._pack_values, self.lang)
+            message = render(rule.message.get(self.lang), values, pack_values, self.lang)
         return Finding(
             rule=rule_id,
             severity=rule.severity,

@@ -18,6 +18,7 @@ from .common import visible as v
 
 def _result(result: PlanResult, run: CheckRun, w: dict[str, str]) -> list[str]:
     lines = [f"{v(result.file)}  ({v(result.plan)}, {v(result.agreement)}, {w['as_of']} {run.as_of})"]
+    lines += [f"  {w['note'].upper()}: {v(note)}" for note in result.notes]
     if not result.findings:
         lines.append(f"  {w['clean_text']}")
     for f in result.findings:
