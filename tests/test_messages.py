@@ -276,3 +276,32 @@ def test_region_and_agreement_options_get_a_suggestion():
                  ["init", "--region", "Region Gotland", "--agreement", "gnv_2022"]):
         result = run(*args)
         assert result.exit_code == 2 and "did you mean 'gnv-2022'?" in result.output, args
+
+
+def test_literal_braces_in_messages():
+    """{{ and }} in a message are one brace (GNV-409's `gender_equality: {exempt_reason: …}`);
+    braces in plan text are left as written."""
+    assert render("{{a: {b}}} {c}", {"b": 1, "c": "{{x}}"}, {}, "sv") == "{a: 1} {{x}}"
+
+
+def test_gnv_409_shows_the_field_to_write(write, checker):
+    path = write("""
+    plan: {id: p409, region: Region Gotland, agreement: gnv-2022}
+    reports:
+      - {kind: partial-report, submitted: 2022-09-20, contents: [completed-activities, planned-activities, challenges]}
+    """)
+    run_ = checker.check_paths([str(path)], dt.date(2022, 10, 1))
+    (f,) = [f for f in run_.results[0].findings if f.rule == "GNV-409"]
+    assert "eller gender_equality: {exempt_reason: …} med skälen" in f.message and "{{" not in f.message
+
+
+def test_gnv_406_names_the_path_under_financials(write, checker):
+    path = write("""
+    plan: {id: p406, region: Region Gotland, agreement: gnv-2022}
+    financials: {received: 100, total_costs: 100, unspent: 0, certification: {verdict: incorrect}}
+    reports:
+      - {kind: financial-report, submitted: 2023-03-01}
+    """)
+    run_ = checker.check_paths([str(path)], dt.date(2023, 4, 1))
+    (f,) = [f for f in run_.results[0].findings if f.rule == "GNV-406" and f.outcome == "failed"]
+    assert "financials.certification.by" in f.message
