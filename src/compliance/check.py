@@ -266,8 +266,8 @@ class Checker:
                 "plan.agreement",
                 sv=f"okänd överenskommelse {header.agreement!r}{sv}; regelmappen har: {known}",
             )
-        check_requirements(loaded, pack)
         policy = self.book.policy(header.region)
+        check_requirements(loaded, pack)
         facts = build_facts(loaded, pack, as_of, previous)
         hits = self.engine.run(pack, facts, policy)
         compiled = self.engine.compile(pack, policy)
