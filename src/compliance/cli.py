@@ -23,7 +23,7 @@ import click
 
 from .errors import InputError, Issue
 from .loader import MAX_BYTES
-from .output import check_target, input_identities, open_output, write_output
+from .output import check_target, input_identities, open_output, write_binary, write_output
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
 EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, as a shell reports a pipe's writer that was cut off
@@ -454,10 +454,14 @@ def diff(old: Path, new: Path, fmt: str, lang: str, rules_dir: Path | None) -> N
 @click.option("--region", required=True, help="The region, as the agreement pack names it.")
 @click.option("--agreement", "agreement_id", required=True, help="An agreement pack, e.g. gnv-2022.")
 @click.option("--id", "plan_id", default=None, help="The plan id [default: from region and agreement].")
+@click.option("--format", "fmt", type=click.Choice(["yaml", "xlsx"]), default=None,
+              help="yaml, or xlsx: a workbook template with drop-down lists and per-area sums "
+              "[default: from --output's extension, else yaml].")
 @click.option("--output", default=None, help="Write the skeleton there (never over an existing file).")
 @rules_option
 @_guard
-def init(region: str, agreement_id: str, plan_id: str | None, output: str | None, rules_dir: Path | None) -> None:
+def init(region: str, agreement_id: str, plan_id: str | None, fmt: str | None, output: str | None,
+         rules_dir: Path | None) -> None:
     """Write a new plan skeleton with the region's allocation per area filled in from the pack."""
     from .packs import RULES_DIR, load_rulebook
     from .skeleton import skeleton
@@ -468,7 +472,42 @@ def init(region: str, agreement_id: str, plan_id: str | None, output: str | None
         raise unknown_agreement(book, agreement_id)
     if output and Path(output).exists():
         raise click.UsageError(f"{output} exists; a plan file is never overwritten")
+    if fmt is None:
+        fmt = "xlsx" if output and Path(output).suffix.lower() == ".xlsx" else "yaml"
+    if fmt == "xlsx":
+        from .workbook_write import template
+
+        if not output or Path(output).suffix.lower() != ".xlsx":
+            raise click.UsageError("--format xlsx writes a workbook: give --output FILE.xlsx")
+        write_binary(template(pack, region, plan_id), output)
+        return
     write_output(skeleton(pack, region, plan_id), output, create_parent=False)
+
+
+@main.command()
+@click.argument("source", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("target", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="Replace TARGET if it exists (never SOURCE).")
+@click.option("--max-bytes", type=click.IntRange(1), default=MAX_BYTES, show_default=True,
+              help="Refuse a SOURCE larger than this.")
+@lang_option
+@rules_option
+@_guard
+def convert(source: Path, target: Path, force: bool, max_bytes: int, lang: str, rules_dir: Path | None) -> None:
+    """Convert a plan between YAML and an .xlsx workbook, losslessly (SOURCE is never modified)."""
+    from .packs import RULES_DIR, load_rulebook
+    from .workbook_write import convert as run_convert
+
+    if target.exists() and target.resolve() == source.resolve():
+        raise click.UsageError("TARGET is SOURCE; a plan file is never modified")
+    if target.exists() and not force:
+        raise click.UsageError(f"{target} exists; give --force to replace it")
+    book = load_rulebook(rules_dir or RULES_DIR)
+    content = run_convert(source, target, book.agreement, max_bytes)
+    if isinstance(content, bytes):
+        write_binary(content, str(target), replace_plan=force)
+    else:
+        write_output(content, str(target), create_parent=False, replace_plan=force)
 
 
 @main.command()

@@ -21,6 +21,8 @@ from .errors import InputError, Issue
 from .loader import MAX_BYTES, Locations, PathT, format_path, load_file
 from .models import Plan
 
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")  # read by compliance.workbook (an .xlsm only to refuse it clearly)
+
 
 @dataclass(frozen=True)
 class LoadedPlan:
@@ -159,7 +161,7 @@ def validation_issues(
             continue
         line, column = locs.line_of(loc)
         en, sv = _message(dict(err), model, loc)
-        issues[loc] = Issue(locs.file, line, column, en, format_path(loc) or None, sv)
+        issues[loc] = Issue(locs.file, line, column, en, format_path(loc) or None, sv, locs.cell_of(loc))
     return sorted(issues.values(), key=lambda i: (i.line or 0, i.column or 0, i.field or ""))
 
 
@@ -183,25 +185,33 @@ def _check_plan(loaded: LoadedPlan) -> None:
         for i, activity in enumerate(area.activities):
             path = ("areas", a, "activities", i, "id")
             if activity.id in seen:
-                first = loaded.line(seen[activity.id])
+                first_en = loaded.locs.where(seen[activity.id])
+                first_sv = loaded.locs.where(seen[activity.id], "sv")
                 line, column = loaded.locs.line_of(path)
                 raise InputError.at(
                     loaded.file,
-                    f"activity id {activity.id!r} is used twice (first on line {first}); "
+                    f"activity id {activity.id!r} is used twice (first on {first_en}); "
                     "ids are unique within a plan",
                     line,
                     column,
                     format_path(path),
-                    sv=f"aktivitets-id {activity.id!r} används två gånger (första gången på rad {first}); "
+                    sv=f"aktivitets-id {activity.id!r} används två gånger (första gången på {first_sv}); "
                     "id:n är unika i en plan",
+                    cell=loaded.locs.cell_of(path),
                 )
             seen[activity.id] = path
 
 
 def load_plan(path: Path, display: str | None = None, max_bytes: int = MAX_BYTES) -> LoadedPlan:
-    """Read and validate one plan file. Raises :class:`InputError`."""
+    """Read and validate one plan file (YAML, or an .xlsx workbook). Raises :class:`InputError`."""
     display = display if display is not None else str(path)
-    data, locs = load_file(path, display, max_bytes)
+    locs: Locations
+    if path.suffix.lower() in WORKBOOK_SUFFIXES:
+        from .workbook import read_workbook  # only a workbook pays for importing the reader
+
+        data, locs = read_workbook(path, display, max_bytes)
+    else:
+        data, locs = load_file(path, display, max_bytes)
     loaded = LoadedPlan(validate(data, locs, Plan), display, locs, path)
     _check_plan(loaded)
     return loaded

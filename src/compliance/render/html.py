@@ -54,6 +54,7 @@ def _finding(f: Finding, lang: str) -> dict[str, Any]:
         "srcs": f.sources,
         "file": f.location.file,
         "line": f.location.line,
+        "where": f.location.where(),
         "path": f.location.path,
     }
 
