@@ -305,3 +305,17 @@ def test_gnv_406_names_the_path_under_financials(write, checker):
     run_ = checker.check_paths([str(path)], dt.date(2023, 4, 1))
     (f,) = [f for f in run_.results[0].findings if f.rule == "GNV-406" and f.outcome == "failed"]
     assert "financials.certification.by" in f.message
+
+
+def test_a_wrong_requirement_code_in_a_workbook_names_its_cell(tmp_path, monkeypatch):
+    from tests.test_workbook import ACTIVITY_ROWS, good_sheets, make_book
+
+    monkeypatch.chdir(tmp_path)
+    rows = [[*ACTIVITY_ROWS[0], "Krav (kod)"], *[[*r, None] for r in ACTIVITY_ROWS[1:]]]
+    rows[2][-1] = "patientkontrakt"  # a 2022 code in a 2020 plan
+    make_book(tmp_path / "plan.xlsx", good_sheets(Aktiviteter=rows))
+    result = run("check", "plan.xlsx", "--format", "json", "--lang", "en")
+    assert result.exit_code == 2
+    (error,) = json.loads(result.stdout)["errors"]
+    assert error["cell"] == "Aktiviteter!I3" and error["field"] == "areas[0].activities[1].requirement"
+    assert "'patientkontrakt' is not a requirement code of gnv-2020" in error["message"]
