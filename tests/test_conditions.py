@@ -121,3 +121,12 @@ def test_lookup_finds_a_figure_or_says_which_part_is_missing():
 def test_a_pack_ref_reads_back_as_written():
     assert C.PackRef(("targets", "x")).text() == "pack.targets.x"
     assert C.PackRef(("purposes",), "area").text() == "pack.purposes[area]"
+
+
+def test_an_unreadable_clause_is_told_what_a_clause_looks_like():
+    with pytest.raises(C.ConditionError) as err:
+        C.parse_clause("planned >> allocation")
+    assert str(err.value) == (
+        "cannot read the clause 'planned >> allocation'; write e.g. 'planned > allocation', "
+        "'responsible is missing' or \"provider in ['private', 'mixed']\""
+    )

@@ -219,3 +219,81 @@ def test_baseline_values_are_read_as_text(tmp_path):
     path.write_text('{"version": 2, "findings": [{"rule": "GNV-101", "plan": 7, "file": "f", "path": "plan"}]}',
                     "utf-8")
     assert load_baseline(path) == {("GNV-101", "7", "f", "plan")}
+
+
+def test_a_waived_finding_names_its_waivers_line_in_the_file(tmp_path):
+    path = tmp_path / "waivers.yaml"
+    path.write_text(
+        "# approved by the board\n"
+        "waivers:\n"
+        "  - {rule: GNV-208, plan: p, reason: r, approved_by: b, reference: x, expires: 2030-01-01}\n"
+        "  - {rule: GNV-207, plan: p, reason: r, approved_by: b, reference: x, expires: 2030-01-01}\n", "utf-8")
+    res = result(finding())
+    WaiverState(load_waivers(path, "plans/waivers.yaml"), DAY).apply(res)
+    (f,) = res.findings
+    assert f.waiver is not None and (f.waiver["file"], f.waiver["line"]) == ("plans/waivers.yaml", 4)
+
+
+def test_a_bad_waiver_file_is_named_as_given(tmp_path):
+    path = tmp_path / "w.yaml"
+    path.write_text("waivers:\n  - {rule: GNV-207, plan: p}\n", "utf-8")
+    with pytest.raises(InputError) as err:
+        load_waivers(path, "plans/w.yaml")
+    assert {i.file for i in err.value.issues} == {"plans/w.yaml"}
+
+
+def test_a_baseline_file_is_written_as_readable_utf8_json(tmp_path):
+    target = tmp_path / "b.json"
+    write_baseline({("GNV-101", "Region Jämtland", "p.yaml", "plan")}, target)
+    assert target.read_text("utf-8") == (
+        '{\n  "version": 2,\n  "findings": [\n    {\n      "rule": "GNV-101",\n      "plan": "Region Jämtland",\n'
+        '      "file": "p.yaml",\n      "path": "plan"\n    }\n  ]\n}\n'
+    )
+
+
+def test_a_baseline_is_never_written_into_a_folder_that_is_not_there(tmp_path):
+    target = tmp_path / "missing" / "b.json"
+    with pytest.raises(InputError):
+        write_baseline({("GNV-101", "p", "p.yaml", "plan")}, target)
+    assert not (tmp_path / "missing").exists()
+
+
+def test_a_missing_baseline_is_named(tmp_path):
+    with pytest.raises(InputError) as err:
+        load_baseline(tmp_path / "none.json")
+    assert err.value.issues[0].file == str(tmp_path / "none.json")
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ('{"version": 1, "findings": []}',
+     "a version-1 baseline does not record each finding's file, so a copy of a plan could pass as known; "
+     "record it again with --write-baseline"),
+    ('{"version": 3, "findings": []}', 'not a compliance baseline (expected {"version": 2, "findings": [...]})'),
+    ('{"version": 2, "findings": [{"rule": "GNV-101"}]}',
+     "baseline entry {'rule': 'GNV-101'} lacks rule, plan, file or path"),
+])
+def test_a_bad_baseline_says_exactly_what_is_wrong(tmp_path, text, message):
+    path = tmp_path / "b.json"
+    path.write_text(text, "utf-8")
+    with pytest.raises(InputError) as err:
+        load_baseline(path)
+    assert [(i.file, i.message) for i in err.value.issues] == [(str(path), message)]
+
+
+def test_a_baseline_with_a_number_past_pythons_digit_limit_is_an_input_error(tmp_path):
+    path = tmp_path / "b.json"
+    path.write_text('{"version": 2, "findings": [], "n": ' + "9" * 5000 + "}", "utf-8")
+    with pytest.raises(InputError) as err:
+        load_baseline(path)
+    (issue,) = err.value.issues
+    assert issue.file == str(path) and issue.message.startswith("not a baseline: Exceeds the limit (4300 digits)")
+
+
+def test_a_long_bad_baseline_entry_is_shown_cut_at_200_characters(tmp_path):
+    entry = {"rule": "x" * 300}
+    path = tmp_path / "b.json"
+    path.write_text(json.dumps({"version": 2, "findings": [entry]}), "utf-8")
+    with pytest.raises(InputError) as err:
+        load_baseline(path)
+    shown = err.value.issues[0].message.removeprefix("baseline entry ").removesuffix(" lacks rule, plan, file or path")
+    assert shown == str(entry)[:200]
