@@ -1,6 +1,7 @@
 """ruff, mypy and lint-imports stay clean (configured in pyproject.toml); skipped where not installed."""
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -57,7 +58,8 @@ def test_import_contracts_hold():
     neither cli nor web, no import cycles)."""
     proc = lint_imports(ROOT)
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert "4 kept, 0 broken" in proc.stdout, proc.stdout
+    kept = re.search(r"Contracts: (\d+) kept, 0 broken", proc.stdout)
+    assert kept and int(kept.group(1)) >= 4, proc.stdout  # the four of issue 15, and any added since
 
 
 @pytest.mark.parametrize(("module", "line", "broken"), [
