@@ -230,9 +230,12 @@ def _size_of(path: Path) -> int:
 class Checker:
     """Holds a rule book and its compiled rulesets for a whole batch."""
 
-    def __init__(self, rules_dir: Path | None = None, lang: str = "sv", roots: list[Path] | None = None) -> None:
+    def __init__(
+        self, rules_dir: Path | None = None, lang: str = "sv", engine: str | None = None,
+        roots: list[Path] | None = None,
+    ) -> None:
         self.book: RuleBook = load_rulebook(Path(rules_dir) if rules_dir else RULES_DIR)
-        self.engine = Engine(self.book.rules, self.book.policy)
+        self.engine = Engine(self.book.rules, self.book.policy, engine)
         self.lang = lang
         # where plan.supersedes may lead (None: each plan's own folder), and the plans read so far
         self.roots = roots

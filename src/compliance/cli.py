@@ -146,8 +146,24 @@ def _guard(func: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
+def _print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    """``--version``: the tool's version and the engine that evaluates the rules here."""
+    if not value or ctx.resilient_parsing:
+        return
+    from . import __version__
+    from .engine import describe_engine
+
+    try:
+        engine = describe_engine()
+    except InputError as exc:
+        engine = f"none: {exc}"
+    click.echo(f"compliance {__version__} (Python {sys.version.split()[0]}; engine: {engine})")
+    ctx.exit(EXIT_CLEAN)
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(package_name="compliance")
+@click.option("--version", is_flag=True, expose_value=False, is_eager=True, callback=_print_version,
+              help="Show the version and the rule engine in use, and exit.")
 def main() -> None:
     """Check regional grant plans against the conditions of the God och nära vård agreements."""
     for stream in (sys.stdout, sys.stderr):

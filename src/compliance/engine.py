@@ -24,6 +24,23 @@ actions, so there are none: matches are read from the C engine directly; each
 rule has ``cap`` so one read returns every fact it matched in the plan; the
 host's background dispatch threads are not started; every session's state is
 deleted, even when evaluation fails.
+
+Two evaluators run the same compiled rulesets (durable-rules' JSON ruleset
+language, as :func:`Engine.compile` produces it):
+
+* **durable-rules** (``durable``), wherever its C core installs and imports
+  (CPython 3.11 and 3.12 with a compiler);
+* **the built-in evaluator** (``python``) of that language, where it cannot
+  (Python 3.13 and later, where its C core fails on ``PyEval_CallObject``, and
+  machines without a compiler). It implements the subset this module compiles
+  to, with the C engine's semantics: a missing field satisfies no comparison
+  (``$neq`` included), ``$ex``/``$nex`` test presence, and mixed types compare
+  as ``reduceProperties`` in durable's ``events.c`` does (booleans as 0/1
+  against numbers, numbers against strings as their printed form).
+
+``COMPLIANCE_ENGINE=durable|python`` forces one; by default durable-rules is
+used when it imports. ``tests/test_engine_equivalence.py`` holds the two to
+identical findings on every rule example, the example plans and generated plans.
 """
 
 from __future__ import annotations
@@ -31,12 +48,21 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import json
+import os
 import threading
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from typing import Any
 
-import durable_rules_engine as _dre
-from durable import engine as _durable
+try:  # the C core builds only where a compiler is, and does not import on Python 3.13+
+    import durable_rules_engine as _dre
+    from durable import engine as _durable
+except Exception as exc:  # noqa: BLE001 - ImportError, or the C core's undefined symbol
+    _dre = None
+    _durable = None
+    DURABLE_IMPORT_ERROR: str | None = f"{type(exc).__name__}: {exc}"
+else:
+    DURABLE_IMPORT_ERROR = None
 
 from . import conditions as C
 from .errors import InputError
@@ -59,22 +85,22 @@ CATCH_ALL = "zz_catch_all"
 _CATCH_ALL_PREFIX = '{"' + CATCH_ALL + '"'
 
 
-class _QuietHost(_durable.Host):
-    """A host without the background dispatch timers: nothing runs behind our back."""
-
-    def _run(self) -> None:  # noqa: D401 - overriding the timer start-up
-        return None
-
-
-_HOST: _QuietHost | None = None
+_HOST: Any = None
 _LOCK = threading.Lock()
 _NAMES = itertools.count(1)
 _SIDS = itertools.count(1)
 
 
-def _host() -> _QuietHost:
+def _host() -> Any:
+    """durable-rules' host, without the background dispatch timers: nothing runs behind our back."""
     global _HOST
     if _HOST is None:
+        assert _durable is not None
+
+        class _QuietHost(_durable.Host):  # type: ignore[misc,name-defined]
+            def _run(self) -> None:  # overriding the timer start-up
+                return None
+
         _HOST = _QuietHost()
     return _HOST
 
@@ -118,6 +144,41 @@ def _sid(count: int) -> str:
         h = fnv1a_32(f"sid-{sid}")
         if h not in _ID_HASH_SET or h not in _ID_HASHES[:count]:
             return sid
+
+
+ENGINES = ("durable", "python")
+
+
+def available_engines() -> tuple[str, ...]:
+    return ENGINES if _dre is not None else ("python",)
+
+
+def default_engine() -> str:
+    """The evaluator used when none is named: ``COMPLIANCE_ENGINE``, else durable-rules where it imports."""
+    chosen = os.environ.get("COMPLIANCE_ENGINE", "").strip().lower()
+    if chosen in ("", "auto"):
+        return "durable" if _dre is not None else "python"
+    if chosen not in ENGINES:
+        raise InputError.at("COMPLIANCE_ENGINE", f"{chosen!r} is no engine: choose durable, python or auto")
+    if chosen == "durable" and _dre is None:
+        raise InputError.at(
+            "COMPLIANCE_ENGINE", f"durable-rules does not import here ({DURABLE_IMPORT_ERROR}); use python or auto"
+        )
+    return chosen
+
+
+def describe_engine(name: str | None = None) -> str:
+    """One line naming the evaluator in use, for ``compliance --version``."""
+    name = name or default_engine()
+    if name == "durable":
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            return f"durable-rules {version('durable-rules')}"
+        except PackageNotFoundError:  # pragma: no cover - imported but not installed as a distribution
+            return "durable-rules"
+    why = "" if DURABLE_IMPORT_ERROR is None else "; durable-rules is not available here"
+    return f"built-in evaluator of durable-rules rulesets{why}"
 
 
 def namespace(pack: Agreement, policy: Policy | None) -> dict[str, Any]:
@@ -249,14 +310,20 @@ class CompiledPack:
     actions: dict[str, tuple[str, str, Lang | None]]  # durable rule name -> rule id, outcome, reason
     fields: frozenset[str] = frozenset()  # every fact field some rule reads
     kinds: frozenset[str] = frozenset()  # every fact kind some rule reads
+    predicates: dict[str, Callable[[dict[str, Any]], bool]] = field(default_factory=dict)  # built-in evaluator
 
 
 class Engine:
     """Compiled rulesets for the packs of one rule book, reused for every plan."""
 
-    def __init__(self, rules: list[Any], policy: Policy | None) -> None:
+    def __init__(self, rules: list[Any], policy: Policy | None, engine: str | None = None) -> None:
         self.rules = rules
         self.policy = policy
+        self.engine = engine or default_engine()
+        if self.engine not in available_engines():
+            raise InputError.at(
+                "engine", f"{self.engine!r} is not available here (available: {', '.join(available_engines())})"
+            )
         self._compiled: dict[str, CompiledPack] = {}
 
     def _action(self, rule_id: str, outcome: str, reason: Lang | None) -> Any:
@@ -333,12 +400,19 @@ class Engine:
         for d in definition.values():
             d["run"] = _never
         name = f"compliance_{pack.id}_{next(_NAMES)}"
-        with _LOCK:
-            _host().register_rulesets({name: definition})
+        predicates = {}
+        if self.engine == "durable":
+            with _LOCK:
+                _host().register_rulesets({name: definition})
+        else:
+            predicates = {
+                key: predicate(d["all"][0]["m"]) for key, d in definition.items() if key != CATCH_ALL
+            }
         compiled = CompiledPack(
             name, pack, rule_ids, reads, actions,
             fields=frozenset(f for read in reads.values() for f in read),
             kinds=frozenset(k for rule in self.rules if rule.id in rule_ids for k in rule.facts),
+            predicates=predicates,
         )
         self._compiled[pack.id] = compiled
         return compiled
@@ -371,22 +445,118 @@ class Engine:
             message["id"] = engine_id
             message["sid"] = sid
             messages.append(message)
-        ruleset = _host().get_ruleset(compiled.name)
+        matches = _durable_matches if self.engine == "durable" else _evaluated_matches
         hits: dict[Hit, None] = {}
-        try:
-            state = ruleset.assert_facts(messages)
-            handle = ruleset._handle  # noqa: SLF001 - the C engine's ruleset handle
-            result = _dre.start_action_for_state(handle, state)
-            raw = result[1] if result else None
-            while raw:
-                if not raw.startswith(_CATCH_ALL_PREFIX):
-                    for name, matched in json.loads(raw).items():
-                        rule_id, outcome, reason = compiled.actions[name]
-                        items = matched if isinstance(matched, list) else [matched]
-                        for item in items:
-                            hits[(rule_id, outcome, sent[int(item["m"]["id"])].id, reason)] = None
-                raw = _dre.complete_and_start_action(handle, state)
-        finally:
-            ruleset.delete_state(sid)
+        for name, engine_id in matches(compiled, messages, sid):
+            rule_id, outcome, reason = compiled.actions[name]
+            hits[(rule_id, outcome, sent[int(engine_id)].id, reason)] = None
         # an any: may match one fact through several branches: one finding each
         return sorted(hits, key=lambda h: h[:3])
+
+
+def _durable_matches(compiled: CompiledPack, messages: list[dict[str, Any]], sid: str) -> Iterator[tuple[str, str]]:
+    """(durable rule name, fact id) for every match, read from durable-rules' C engine."""
+    assert _dre is not None
+    found: list[tuple[str, str]] = []
+    ruleset = _host().get_ruleset(compiled.name)
+    try:
+        state = ruleset.assert_facts(messages)
+        handle = ruleset._handle  # noqa: SLF001 - the C engine's ruleset handle
+        result = _dre.start_action_for_state(handle, state)
+        raw = result[1] if result else None
+        while raw:
+            if not raw.startswith(_CATCH_ALL_PREFIX):
+                for name, matched in json.loads(raw).items():
+                    items = matched if isinstance(matched, list) else [matched]
+                    found.extend((name, item["m"]["id"]) for item in items)
+            raw = _dre.complete_and_start_action(handle, state)
+    finally:
+        ruleset.delete_state(sid)
+    return iter(found)
+
+
+def _evaluated_matches(
+    compiled: CompiledPack, messages: list[dict[str, Any]], sid: str
+) -> Iterator[tuple[str, str]]:
+    """(durable rule name, fact id) for every match, by the built-in evaluator."""
+    for name, test in compiled.predicates.items():
+        for message in messages:
+            if test(message):
+                yield name, message["id"]
+
+
+# --- the built-in evaluator of durable-rules' JSON ruleset language ------------------------
+
+Predicate = Callable[[dict[str, Any]], bool]
+_COMPARISONS = ("$lt", "$lte", "$gt", "$gte", "$neq")
+
+
+def predicate(cond: dict[str, Any]) -> Predicate:
+    """Compile one condition of durable's ruleset language (the subset :func:`_compile`
+    produces) into a test on a message. Anything else is an :class:`EngineError`, so the
+    two evaluators can never silently read a ruleset differently."""
+    if not isinstance(cond, dict) or len(cond) != 1:
+        raise EngineError(f"unsupported condition {cond!r}")
+    ((key, value),) = cond.items()
+    if key in ("$and", "$or"):
+        parts = [predicate(c) for c in value]
+        if key == "$and":
+            return lambda m: all(p(m) for p in parts)
+        return lambda m: any(p(m) for p in parts)
+    if key in ("$ex", "$nex"):
+        if not isinstance(value, dict) or len(value) != 1:
+            raise EngineError(f"unsupported condition {cond!r}")
+        (name,) = value
+        if key == "$ex":
+            return lambda m: name in m
+        return lambda m: name not in m
+    if key.startswith("$"):
+        if key not in _COMPARISONS or not isinstance(value, dict) or len(value) != 1:
+            raise EngineError(f"unsupported condition {cond!r}")
+        op = key
+        ((name, right),) = value.items()
+    else:
+        op, name, right = "$eq", key, value
+    if isinstance(right, dict):
+        if set(right) != {"$m"}:
+            raise EngineError(f"unsupported operand {right!r}")
+        other = right["$m"]
+        return lambda m: name in m and other in m and compare(op, m[name], m[other])
+    if isinstance(right, list):
+        raise EngineError(f"unsupported operand {right!r}")
+    return lambda m: name in m and compare(op, m[name], right)
+
+
+def _printed(value: Any) -> str:
+    """How durable's C core prints a scalar before comparing it with a string."""
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if isinstance(value, float):
+        return "%f" % value  # noqa: UP031 - C's %f, as events.c's snprintf
+    return str(value)
+
+
+def compare(op: str, left: Any, right: Any) -> bool:
+    """``left op right`` as durable-rules' ``reduceProperties`` computes it."""
+    if left is None or right is None:
+        if left is None and right is None:
+            return op == "$eq"
+        return op == "$neq" and left is not None  # nil on the left with a value: unsupported, false
+    if isinstance(left, str) or isinstance(right, str):
+        a: Any = _printed(left) if not isinstance(left, str) else left
+        b: Any = _printed(right) if not isinstance(right, str) else right
+    else:  # bool, int, float: numbers, booleans as 0 and 1
+        a, b = left, right
+    if op == "$eq":
+        return bool(a == b)
+    if op == "$neq":
+        return bool(a != b)
+    if op == "$lt":
+        return bool(a < b)
+    if op == "$lte":
+        return bool(a <= b)
+    if op == "$gt":
+        return bool(a > b)
+    return bool(a >= b)

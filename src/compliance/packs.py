@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import hashlib
+import importlib.resources
 import json
 import os
 from pathlib import Path
@@ -27,7 +28,23 @@ from .errors import InputError
 from .loader import load_file
 from .plans import validate
 
-RULES_DIR = Path(__file__).resolve().parent.parent.parent / "rules"
+
+def _shipped_rules() -> Path:
+    """The rule catalog and agreement packs shipped with the tool.
+
+    An installed wheel or sdist carries the repository's top-level ``rules/`` as
+    package data (``compliance/shipped_rules``, found through
+    :mod:`importlib.resources`); an editable install or a checkout reads
+    ``rules/`` beside ``src/``.
+    """
+    packaged = importlib.resources.files("compliance") / "shipped_rules"
+    if packaged.is_dir():
+        return Path(str(packaged))
+    checkout = Path(__file__).resolve().parent.parent.parent / "rules"
+    return checkout if checkout.is_dir() else Path(str(packaged))
+
+
+RULES_DIR = _shipped_rules()
 
 
 class _Model(BaseModel):
@@ -194,10 +211,27 @@ def _cache_dir() -> Path | None:
 def _digest(root: Path, files: list[Path]) -> str:
     from . import __version__
 
-    h = hashlib.sha256(f"compliance {__version__}\n".encode())
+    h = hashlib.sha256(f"compliance {__version__} rule-book cache 2\n".encode())
     for path in files:
         h.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes() + b"\0")
     return h.hexdigest()
+
+
+_DATE = "__date__"
+
+
+def _tag_dates(value: Any) -> Any:
+    """JSON has no dates: a date anywhere in the rule book (an example plan's dates too)
+    is stored tagged, so the book read back equals the book parsed from the files."""
+    if isinstance(value, dt.date):
+        return {_DATE: value.isoformat()}
+    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
+
+
+def _untag_dates(obj: dict[str, Any]) -> Any:
+    if len(obj) == 1 and _DATE in obj:
+        return dt.date.fromisoformat(obj[_DATE])
+    return obj
 
 
 def _from_cache(path: Path, root: Path) -> RuleBook | None:
@@ -205,7 +239,7 @@ def _from_cache(path: Path, root: Path) -> RuleBook | None:
     from .rules import Rule
 
     try:
-        data = json.loads(path.read_text("utf-8"))
+        data = json.loads(path.read_text("utf-8"), object_hook=_untag_dates)
         agreements = {k: Agreement.model_validate(v) for k, v in data["agreements"].items()}
         policy = Policy.model_validate(data["policy"]) if data["policy"] else None
         rules = [Rule.model_validate(r) for r in data["rules"]]
@@ -218,13 +252,13 @@ def _to_cache(path: Path, book: RuleBook) -> None:
     from .output import write_output
 
     doc = {
-        "agreements": {k: a.model_dump(mode="json") for k, a in book.agreements.items()},
-        "policy": book.policy.model_dump(mode="json") if book.policy else None,
-        "rules": [r.model_dump(mode="json") for r in book.rules],
+        "agreements": {k: a.model_dump() for k, a in book.agreements.items()},
+        "policy": book.policy.model_dump() if book.policy else None,
+        "rules": [r.model_dump() for r in book.rules],
     }
     try:
-        write_output(json.dumps(doc, ensure_ascii=False), str(path))
-    except OSError:
+        write_output(json.dumps(doc, ensure_ascii=False, default=_tag_dates), str(path))
+    except (OSError, TypeError):
         return  # a read-only home or a full disk only costs the next run its speed
 
 
@@ -240,7 +274,15 @@ def load_rulebook(root: Path = RULES_DIR) -> RuleBook:
     """
     root = Path(root)
     if not root.is_dir():
-        raise InputError.at(str(root), "no such rules folder")
+        hint = (
+            "; the rules shipped with the tool are missing from this installation (reinstall it)"
+            if root == RULES_DIR
+            else ""
+        )
+        raise InputError.at(
+            str(root), f"no such rules folder{hint}; point at one with --rules DIR (a folder holding "
+            "<agreement>/agreement.yaml and the rule files)"
+        )
     files = _rule_files(root)
     folder = _cache_dir()
     cache = folder / f"rulebook-{_digest(root, files)[:40]}.json" if folder else None
