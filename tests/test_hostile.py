@@ -4,6 +4,7 @@ crash the engine, pass the gate, read the host or lose a file."""
 import datetime as dt
 import json
 import os
+import signal
 import stat
 import subprocess
 import sys
@@ -368,3 +369,153 @@ def test_each_plan_of_a_chain_is_read_once(tmp_path, monkeypatch, order):
     assert sorted(reads) == sorted(p.name for p in tmp_path.glob("*.yaml"))  # each once
     revised = [r for r in run.results if any(f.rule == "GNV-303" for f in r.findings)]
     assert len(revised) == n - 1  # every plan but the first revises its predecessor
+
+
+# -- 6, 7, 8. plan text is data: never a line, a heading, a mention, an escape or bad XML ---------
+
+EVIL = "x\r## ✅ 0 errors\n::error::ok\x1b[2J\x1b]0;t\x07\u202e @bob https://e.vil\x85www.e.vil <b>\x00\x01\x08."
+EVIL_YAML = json.dumps(EVIL)  # a YAML double-quoted scalar with every character escaped
+
+
+@pytest.fixture
+def evil_run(tmp_path, checker):
+    """Plan text with controls in the plan id, an area code and a provider's name, and in the file name."""
+    text = f"""\
+plan: {{id: {EVIL_YAML}, region: {REGION}, agreement: gnv-2020}}
+areas:
+  - area: {EVIL_YAML}
+    activities:
+      - {{id: a, amount: 1, provider: private, private_provider: {{name: {EVIL_YAML}}}}}
+"""
+    name = "evil\r\n::error::x\x1b[31m.yaml"
+    path = tmp_path / "plan.yaml"
+    path.write_text(text, "utf-8")
+    run = checker.check_files([(path, name)], dt.date(2020, 4, 1))
+    assert run.errors == [] and run.results[0].plan == EVIL
+    assert any(EVIL in f.message for f in run.findings())
+    return run
+
+
+def test_text_output_escapes_controls_so_nothing_fakes_a_line(evil_run, checker):
+    from compliance import render
+
+    out = render.get("text")(evil_run, checker.book)
+    assert "\x1b" not in out and "\r" not in out and "\x07" not in out and "\u202e" not in out
+    assert "\\x1b[2J" in out and "\\x0d" in out and "\\u202e" in out
+    for line in out.splitlines():
+        assert not line.startswith(("::error::", "## "))
+
+
+def test_markdown_neutralises_lines_mentions_links_and_html(evil_run, checker):
+    from compliance import render
+
+    out = render.get("markdown")(evil_run, checker.book)
+    assert "\r" not in out and "\x1b" not in out
+    headings = [line for line in out.splitlines() if line.startswith("#")]
+    assert len(headings) == 2 and not any("0 errors" in h.split("—")[0] and h.startswith("## ✅") for h in headings)
+    assert "@bob" not in out and "https://e.vil" not in out and "www.e.vil" not in out
+    assert "<b>" not in out and "&lt;b&gt;" in out
+    rows = [line for line in out.splitlines() if line.startswith("| ")]
+    assert all(line.endswith("|") for line in rows)  # no cell broke out of the table
+
+
+def test_junit_is_well_formed_with_xml_invalid_characters(evil_run, checker):
+    import xml.parsers.expat
+    from xml.etree import ElementTree as ET
+
+    from compliance import render
+
+    out = render.get("junit")(evil_run, checker.book)
+    xml.parsers.expat.ParserCreate().Parse(out.encode("utf-8"), True)  # what CI's uploader uses
+    root = ET.fromstring(out)
+    assert root.find("testsuite").get("name") == EVIL.replace("\r", "\\x0d").replace("\n", "\\x0a").replace(
+        "\x1b", "\\x1b").replace("\x07", "\\x07").replace("\u202e", "\\u202e").replace("\x00", "\\x00").replace(
+        "\x01", "\\x01").replace("\x08", "\\x08").replace("\x85", "\\x85")
+
+
+def test_html_shows_controls_escaped(evil_run, checker):
+    from compliance import render
+
+    out = render.get("html")(evil_run, checker.book)
+    assert "\x1b" not in out and "\x00" not in out and "\\x1b[2J" in out and "&lt;b&gt;\\x00" in out
+
+
+def test_input_errors_on_standard_error_show_controls_escaped(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("plan: {id: p, region: R, agreement: gnv-2020}\n" + json.dumps("k\x1b[2J\r::error::") + ": 1\n",
+                   "utf-8")
+    proc = cli("check", str(bad), "--format", "json")
+    assert proc.returncode == 2
+    assert "\x1b" not in proc.stderr and "\r" not in proc.stderr and "::error::" in proc.stderr
+    assert all(not line.startswith("::error::") for line in proc.stderr.splitlines())
+
+
+# -- minor items: each a line of the CLI contract -----------------------------------------------
+
+
+def _interrupt_after_writing(monkeypatch, exc_or_signal):
+    from compliance import check as check_mod
+
+    real = check_mod.Checker.run_batch
+
+    def run_batch(self, files, as_of, fmt, write, **kw):
+        write("half a report")
+        if isinstance(exc_or_signal, int):
+            os.kill(os.getpid(), exc_or_signal)
+        raise exc_or_signal
+
+    monkeypatch.setattr(check_mod.Checker, "run_batch", run_batch)
+    return real
+
+
+@pytest.mark.parametrize(("interrupt", "status"), [(KeyboardInterrupt(), 130), (signal.SIGTERM, 143)])
+def test_interrupted_run_exits_128_plus_signal_and_leaves_no_file(one_plan, monkeypatch, interrupt, status):
+    _interrupt_after_writing(monkeypatch, interrupt)
+    (one_plan.parent / "r.txt").write_text("the old report", "utf-8")
+    result = invoke("check", "plan.yaml", "--output", "r.txt")
+    assert result.exit_code == status
+    assert sorted(p.name for p in one_plan.parent.iterdir()) == ["plan.yaml", "r.txt"]  # no temporary file
+    assert (one_plan.parent / "r.txt").read_text("utf-8") == "the old report"
+    assert signal.getsignal(signal.SIGTERM) in (signal.SIG_DFL, signal.default_int_handler) or callable(
+        signal.getsignal(signal.SIGTERM))
+
+
+def test_a_closed_standard_output_is_an_error_not_a_silent_loss(one_plan):
+    proc = subprocess.run(["bash", "-c", f"'{sys.executable}' -m compliance.cli check plan.yaml >&-"],
+                          cwd=one_plan.parent, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 2 and "standard output" in proc.stderr
+
+
+def test_an_encoding_without_the_characters_never_ends_mid_output(one_plan):
+    (one_plan.parent / "plan.yaml").write_text(plan_text("p→q"), "utf-8")
+    proc = subprocess.run([sys.executable, "-m", "compliance.cli", "check", "plan.yaml", "--as-of", "2020-04-01"],
+                          cwd=one_plan.parent, capture_output=True, timeout=120,
+                          env={**os.environ, "PYTHONIOENCODING": "latin-1"})
+    assert proc.returncode == 1, proc.stderr
+    out = proc.stdout.decode("latin-1")
+    assert "p\\u2192q" in out and "Sammanfattning: 1 planer, 2 fel" in out and "bedömt per" in out
+
+
+def test_debug_shows_the_traceback_and_keeps_the_internal_status(one_plan, monkeypatch):
+    from compliance import check as check_mod
+
+    def boom(*a, **k):
+        raise RuntimeError("kaputt")
+
+    monkeypatch.setattr(check_mod.Checker, "run_batch", boom)
+    monkeypatch.setenv("COMPLIANCE_DEBUG", "1")
+    result = invoke("check", "plan.yaml")
+    assert result.exit_code == 3 and "Traceback" in result.output and "kaputt" in result.output
+
+
+@pytest.mark.parametrize("date", ["20200401", "2020-W14-3", "2020-4-1", "2020-04-01T00:00"])
+def test_as_of_takes_only_yyyy_mm_dd(one_plan, date):
+    result = invoke("check", "plan.yaml", "--as-of", date)
+    assert result.exit_code == 2 and "YYYY-MM-DD" in result.output
+
+
+def test_absolute_paths_in_the_current_folder_are_named_relative(one_plan):
+    result = invoke("check", str(one_plan), "--as-of", "2020-04-01", "--format", "sarif")
+    uris = {loc["physicalLocation"]["artifactLocation"]["uri"]
+            for res in json.loads(result.stdout)["runs"][0]["results"] for loc in res["locations"]}
+    assert uris == {"plan.yaml"}
