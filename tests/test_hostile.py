@@ -519,3 +519,67 @@ def test_absolute_paths_in_the_current_folder_are_named_relative(one_plan):
     uris = {loc["physicalLocation"]["artifactLocation"]["uri"]
             for res in json.loads(result.stdout)["runs"][0]["results"] for loc in res["locations"]}
     assert uris == {"plan.yaml"}
+
+
+# -- 5. absurdly long numbers are one file's input error, the batch goes on ---------------------
+
+
+def test_a_4301_digit_integer_or_a_huge_amount_string_is_exit_2_for_that_file_only(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "a.yaml").write_text(plan_text("a").replace("amount: 1266509", "amount: 1" + "0" * 4301), "utf-8")
+    (tmp_path / "b.yaml").write_text(plan_text("b").replace("amount: 1266509", f'amount: "{"9" * 200_000}"'),
+                                     "utf-8")
+    (tmp_path / "c.yaml").write_text(plan_text("c").replace("}\nareas", "}\nextra: 0x" + "f" * 4400 + "\nareas"),
+                                     "utf-8")
+    (tmp_path / "good.yaml").write_text(plan_text("good"), "utf-8")
+    result = invoke("check", ".", "--as-of", "2020-04-01", "--format", "json")
+    assert result.exit_code == 2
+    doc = json.loads(result.stdout)  # whole, valid JSON
+    assert [r["file"] for r in doc["results"]] == ["good.yaml"]
+    assert any(f["rule"] == "GNV-102" for f in doc["results"][0]["findings"])
+    errors = {e["file"]: e for e in doc["errors"]}
+    assert set(errors) == {"a.yaml", "b.yaml", "c.yaml"}
+    assert errors["a.yaml"]["line"] == 7 and "4302" in errors["a.yaml"]["message"]
+    assert "200000 siffror" in errors["b.yaml"]["message"]
+    assert all(len(e["message"]) < 300 for e in doc["errors"])  # the value is shown cut short
+    assert "set_int_max_str_digits" not in result.output
+
+
+# -- minor: YAML 1.1 number forms, non-core tags, a legitimate large plan ------------------------
+
+
+@pytest.mark.parametrize(("value", "words"), [
+    ("0777", "inte ett decimaltal"), ("190:20:30", "sexagesimalt"), ("0x1F", "inte ett decimaltal"),
+    ("0b101", "inte ett decimaltal"), ("!!binary aGVsbG8=", "YAML-taggen tag:yaml.org,2002:binary stöds inte"),
+])
+def test_yaml_1_1_forms_and_non_core_tags_are_refused(one_plan, value, words):
+    one_plan.write_text(plan_text().replace("amount: 1266509", f"amount: {value}"), "utf-8")
+    result = invoke("check", "plan.yaml", "--as-of", "2020-04-01")
+    assert result.exit_code == 2 and words in result.output and "plan.yaml:7:" in result.output
+
+
+@pytest.mark.parametrize(("value", "kronor"), [("1_266_509", 1266509), ("'0777'", 777), ("+1266509", 1266509)])
+def test_decimal_forms_are_still_amounts(checker, tmp_path, value, kronor):
+    path = tmp_path / "plan.yaml"
+    path.write_text(plan_text().replace("amount: 1266509", f"amount: {value}"), "utf-8")
+    from compliance.plans import load_plan
+
+    assert load_plan(path).plan.areas[0].activities[0].amount == kronor
+
+
+def test_a_large_plan_is_not_taken_for_an_alias_bomb():
+    """The node bound grows with the text (one node per two bytes), so a legitimate
+    plan of any size within --max-bytes loads; here at a scale of 1/100 (the
+    benchmark loads a 100 000-activity plan) against a bound of 2 000 nodes."""
+    from compliance.errors import InputError
+    from compliance.loader import load_text
+
+    acts = "".join(f"      - {{id: a{i}, amount: 1}}\n" for i in range(1000))
+    text = plan_text().split("    activities:\n")[0] + "    activities:\n" + acts
+    value, _ = load_text(text, "big.yaml", max_nodes=2000)  # 3 000+ nodes
+    assert len(value["areas"][0]["activities"]) == 1000
+    bomb = "a: &a [x, x, x, x, x, x, x, x, x, x]\n" + "".join(
+        f"{c}: &{c} [*{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}]\n"
+        for p, c in zip("abcdef", "bcdefg", strict=True))
+    with pytest.raises(InputError, match="aliasbomb|alias bomb"):
+        load_text(bomb, "bomb.yaml", max_nodes=2000)

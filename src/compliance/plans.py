@@ -17,7 +17,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from .errors import InputError, Issue
-from .loader import MAX_BYTES, Locations, PathT, format_path, load_file
+from .loader import MAX_BYTES, Locations, PathT, format_path, load_file, shorten
 from .models import Plan
 
 
@@ -120,15 +120,15 @@ def _message(err: dict[str, Any], model: type[BaseModel], loc: tuple[str | int, 
         return "is required", "måste anges"
     if kind == "literal_error":
         expected = err.get("ctx", {}).get("expected", "")
-        return (f"{got!r} is not one of the allowed values: {expected}",
-                f"{got!r} är inte ett av de tillåtna värdena: {expected.replace(' or ', ' eller ')}")
+        return (f"{shorten(got)} is not one of the allowed values: {expected}",
+                f"{shorten(got)} är inte ett av de tillåtna värdena: {expected.replace(' or ', ' eller ')}")
     if kind == "value_error":
         error = err.get("ctx", {}).get("error")
         text = str(error) if error is not None else err["msg"]
         return text, getattr(error, "sv", None) or text
     msg = err["msg"]
-    suffix = f" (got {got!r})" if "input" in err and not isinstance(got, dict | list) else ""
-    sv_suffix = f" (fick {got!r})" if suffix else ""
+    suffix = f" (got {shorten(got)})" if "input" in err and not isinstance(got, dict | list) else ""
+    sv_suffix = f" (fick {shorten(got)})" if suffix else ""
     sv = _SV_TYPES.get(kind)
     return msg + suffix, (sv + sv_suffix) if sv else msg + suffix
 
