@@ -583,3 +583,42 @@ def test_a_large_plan_is_not_taken_for_an_alias_bomb():
         for p, c in zip("abcdef", "bcdefg", strict=True))
     with pytest.raises(InputError, match="aliasbomb|alias bomb"):
         load_text(bomb, "bomb.yaml", max_nodes=2000)
+
+
+# -- 12. a rule the engine could not compile in time is a rule-pack error -----------------------
+
+
+def _rules_with(tmp_path, branches_per_rule):
+    import shutil
+
+    rules = tmp_path / "rules"
+    shutil.copytree(ROOT / "rules", rules)
+    base = (rules / "catalog" / "GNV-102.yaml").read_text("utf-8")
+    for i, n in enumerate(branches_per_rule):
+        when = "when:\n  any:\n" + "".join(f"    - planned == {b}\n" for b in range(n))
+        text = base.replace("id: GNV-102", f"id: GNV-9{i:02d}").replace("when: planned > allocation\n", when)
+        (rules / "catalog" / f"GNV-9{i:02d}.yaml").write_text(text, "utf-8")
+    return rules
+
+
+def test_a_rule_with_550_branches_is_a_rule_pack_error_not_a_hang(tmp_path, one_plan):
+    rules = _rules_with(tmp_path, [550])
+    proc = cli("check", "plan.yaml", "--rules", str(rules), "--as-of", "2020-04-01", cwd=one_plan.parent, timeout=60)
+    assert proc.returncode == 2, proc.stderr[-500:]
+    out = proc.stdout + proc.stderr
+    assert "catalog/GNV-900.yaml" in out and "550 branches" in out and f"at most {engine_mod.MAX_BRANCHES}" in out
+
+
+def test_a_pack_whose_rules_compile_past_the_bound_names_the_rule_that_crosses_it(tmp_path, one_plan):
+    rules = _rules_with(tmp_path, [100] * 5)  # each within the rule bound, together past the pack's
+    result = invoke("check", "plan.yaml", "--rules", str(rules), "--as-of", "2020-04-01")
+    assert result.exit_code == 2
+    assert "catalog/GNV-904.yaml" in result.output and f"at most {engine_mod.MAX_RULESET_RULES}" in result.output
+
+
+def test_a_rule_at_the_branch_bound_compiles_and_fires(tmp_path, one_plan):
+    rules = _rules_with(tmp_path, [engine_mod.MAX_BRANCHES])
+    one_plan.write_text(plan_text(amount=engine_mod.MAX_BRANCHES - 1), "utf-8")
+    result = invoke("check", "plan.yaml", "--rules", str(rules), "--as-of", "2020-04-01", "--format", "json")
+    assert result.exit_code == 1, result.output
+    assert any(f["rule"] == "GNV-900" for f in json.loads(result.stdout)["results"][0]["findings"])
