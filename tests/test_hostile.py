@@ -622,3 +622,17 @@ def test_a_rule_at_the_branch_bound_compiles_and_fires(tmp_path, one_plan):
     result = invoke("check", "plan.yaml", "--rules", str(rules), "--as-of", "2020-04-01", "--format", "json")
     assert result.exit_code == 1, result.output
     assert any(f["rule"] == "GNV-900" for f in json.loads(result.stdout)["results"][0]["findings"])
+
+
+# -- 11. a large plan: the engine takes its facts in chunks, with the same findings ---------------
+
+
+def test_a_plan_with_more_facts_than_a_chunk_gets_every_finding(checker):
+    n = engine_mod.CHUNK + 150
+    acts = [{"id": f"a{i}", "amount": 1} for i in range(n)]
+    loaded = plan_from_data({"plan": {"id": "big", "region": REGION, "agreement": "gnv-2022"},
+                             "areas": [{"area": "nara-vard", "activities": acts}]})
+    result = checker.check_plan(loaded, dt.date(2022, 6, 1))
+    per_activity = [f for f in result.findings if f.rule == "GNV-207"]  # no follow-up registration
+    assert sorted(f.activity for f in per_activity) == sorted(f"a{i}" for i in range(n))
+    assert {f.location.path for f in per_activity} == {f"areas[0].activities[{i}]" for i in range(n)}

@@ -317,6 +317,7 @@ def _bound(rule: Any, branches: int, so_far: int) -> None:
 # per-fact callbacks, each with a JSON round trip of the session state, were the
 # largest cost of the engine). A plan has far fewer facts than this.
 CAP = 100_000
+CHUNK = 2_000  # facts per session; a plan of 20 activities is one chunk
 
 
 def _kinds(kinds: tuple[str, ...]) -> dict[str, Any]:
@@ -464,18 +465,22 @@ class Engine:
         if not sent:
             return []
         ids = _engine_ids(sent)
-        sid = _sid(len(sent))
-        messages = []
-        for engine_id, fact in zip(ids, sent, strict=True):
-            message = fact.engine_view(fields)
-            message["id"] = engine_id
-            message["sid"] = sid
-            messages.append(message)
         matches = _durable_matches if self.engine == "durable" else _evaluated_matches
         hits: dict[Hit, None] = {}
-        for name, engine_id in matches(compiled, messages, sid):
-            rule_id, outcome, reason = compiled.actions[name]
-            hits[(rule_id, outcome, sent[int(engine_id)].id, reason)] = None
+        # Every durable rule here reads one fact, so a plan's facts can go in by chunks,
+        # each in its own session: the C engine's memory then follows the chunk, not the
+        # plan (measured: 700 MB for the 60 000 facts of a 2 MB plan in one session).
+        for start in range(0, len(sent), CHUNK):
+            sid = _sid(min(len(sent), start + CHUNK))
+            messages = []
+            for n in range(start, min(len(sent), start + CHUNK)):
+                message = sent[n].engine_view(fields)
+                message["id"] = ids[n]
+                message["sid"] = sid
+                messages.append(message)
+            for name, engine_id in matches(compiled, messages, sid):
+                rule_id, outcome, reason = compiled.actions[name]
+                hits[(rule_id, outcome, sent[int(engine_id)].id, reason)] = None
         # an any: may match one fact through several branches: one finding each
         return sorted(hits, key=lambda h: h[:3])
 

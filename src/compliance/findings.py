@@ -11,7 +11,7 @@ from .errors import Issue
 OUTCOMES = ("failed", "not-evaluated", "waived")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: a large plan has hundreds of thousands of findings
 class Location:
     file: str
     line: int
@@ -31,7 +31,7 @@ class SourceRef:
         return {"document": self.document, "section": self.section}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Finding:
     rule: str
     severity: str
