@@ -636,3 +636,57 @@ def test_a_plan_with_more_facts_than_a_chunk_gets_every_finding(checker):
     per_activity = [f for f in result.findings if f.rule == "GNV-207"]  # no follow-up registration
     assert sorted(f.activity for f in per_activity) == sorted(f"a{i}" for i in range(n))
     assert {f.location.path for f in per_activity} == {f"areas[0].activities[{i}]" for i in range(n)}
+
+
+# -- minor: diff says when it compares unrelated plans, exits 1 on a forbidden move, has --output --
+
+
+def test_diff_of_another_year_or_region_is_an_input_error(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "a.yaml").write_text(plan_text("a"), "utf-8")
+    (tmp_path / "b.yaml").write_text(plan_text("a").replace("gnv-2020", "gnv-2022"), "utf-8")
+    (tmp_path / "c.yaml").write_text(plan_text("a").replace(REGION, "Region Gotland"), "utf-8")
+    for other, words in (("b.yaml", "olika överenskommelse"), ("c.yaml", "olika region")):
+        result = invoke("diff", "a.yaml", other)
+        assert result.exit_code == 2 and words in result.output and f"{other}:1:" in result.output
+
+
+def test_diff_names_another_plan_id_and_exits_1_on_a_forbidden_move(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "a.yaml").write_text(plan_text("a", 1000), "utf-8")
+    (tmp_path / "b.yaml").write_text(plan_text("b", 1001), "utf-8")
+    result = invoke("diff", "a.yaml", "b.yaml", "--output", "d.md", "--format", "markdown")
+    assert result.exit_code == 1  # karriärtjänster moved: GNV-302, an error
+    assert "anger inte a.yaml i plan.supersedes" in result.output
+    assert "GNV-302" in (tmp_path / "d.md").read_text("utf-8")
+    (tmp_path / "b.yaml").write_text(
+        plan_text("b", 1000).replace("agreement: gnv-2020}", "agreement: gnv-2020, supersedes: a.yaml}"), "utf-8")
+    result = invoke("diff", "a.yaml", "b.yaml")
+    assert result.exit_code == 0 and "supersedes" not in result.output
+    assert invoke("diff", "a.yaml", "b.yaml", "--output", "a.yaml").exit_code == 2
+    assert (tmp_path / "a.yaml").read_text("utf-8") == plan_text("a", 1000)
+
+
+def test_sarif_uris_are_percent_encoded(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    folder = tmp_path / "mina planer #1"
+    folder.mkdir()
+    (folder / "plan 100%?.yaml").write_text(plan_text(), "utf-8")
+    result = invoke("check", "mina planer #1", "--as-of", "2020-04-01", "--format", "sarif")
+    uris = {loc["physicalLocation"]["artifactLocation"]["uri"]
+            for res in json.loads(result.stdout)["runs"][0]["results"] for loc in res["locations"]}
+    assert uris == {"mina%20planer%20%231/plan%20100%25%3F.yaml"}
+    from compliance.render.sarif import uri
+
+    assert uri("/abs/p å.yaml") == "file:///abs/p%20%C3%A5.yaml" and uri("a\\b.yaml") == "a/b.yaml"
+
+
+def test_json_summary_splits_failed_findings_by_severity(one_plan):
+    result = invoke("check", "plan.yaml", "--as-of", "2020-04-01", "--format", "json")
+    doc = json.loads(result.stdout)
+    summary = doc["summary"]
+    findings = [f for r in doc["results"] for f in r["findings"] if f["outcome"] == "failed"]
+    assert summary["failed_by_severity"] == {sev: sum(1 for f in findings if f["severity"] == sev)
+                                             for sev in ("error", "warning", "info")}
+    assert summary["failed"] == len(findings) and summary["failed_by_severity"]["error"] >= 1
+    assert summary["errors"] == 0 and summary["warnings"] == 0  # input problems, not findings

@@ -143,11 +143,15 @@ class CheckRun:
             tally.add(result)
         return tally
 
-    def summary(self) -> dict[str, int]:
+    def summary(self) -> dict[str, Any]:
+        """Counts for the JSON summary. ``failed`` counts failed findings of every severity
+        (split in ``failed_by_severity``); ``errors`` are input errors (files that could not be
+        checked) and ``warnings`` are about the gate's own files (waivers), never findings."""
         t = self.counts()
         return {
             "plans": t.plans,
             "failed": t.failed,
+            "failed_by_severity": dict(t.by_severity),
             "not_evaluated": t.not_evaluated,
             "waived": t.waived,
             "baselined": t.baselined,
