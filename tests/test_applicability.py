@@ -132,3 +132,24 @@ def test_pack_figures_follow_the_seeds_own_arithmetic(checker):
     y2022 = checker.book.agreement("gnv-2022")
     assert y2022.areas["vfu"].national_amount is None and y2022.areas["vfu"].allocated_by == "unknown"
     assert y2022.areas["e-halsa"].source.section == "§2.2, §8"
+
+
+def test_every_requirement_belongs_to_an_area_of_its_year_and_its_purposes(checker):
+    for pack in checker.book.agreements.values():
+        for code, req in pack.requirements.items():
+            assert req.area in pack.areas, (pack.id, code)
+            assert (req.by == "purpose") == bool(req.purposes), (pack.id, code)
+            assert set(req.purposes) <= set(pack.areas[req.area].purposes), (pack.id, code)
+            assert req.source.document in pack.year_documents, (pack.id, code)
+    # the codes and purposes the plan format lists (GNV-211's table)
+    y2022 = checker.book.agreement("gnv-2022").requirements
+    assert {c for c, r in y2022.items() if r.by == "code" and r.area == "nara-vard"} == {
+        "fast-lakarkontakt-rutiner", "fast-lakarkontakt-information", "patientkontrakt", "samverkan-kommuner",
+        "halsoframjande-arbetssatt", "undvika-slutenvard", "resursutnyttjande", "privata-aktorer",
+        "tillganglighet-digital-fysisk"}
+    assert {c for c, r in y2022.items() if r.area == "e-halsa"} == {"gemensamma-standarder",
+                                                                   "informationsutbyte-kommuner"}
+    assert {c for c, r in y2022.items() if r.area == "vardens-medarbetare"} == {
+        "kompetensforsorjning", "arbetsplatsen", "framtida-medarbetare"}
+    assert set(checker.book.agreement("gnv-2020").requirements) == {"tillganglighet-bhv", "samverkan-bhv"}
+    assert set(checker.book.agreement("gnv-2023").requirements) == {"ambulans-utveckling"}

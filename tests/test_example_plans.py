@@ -42,8 +42,11 @@ def test_2020_plan_as_of_april(check):
         "GNV-206": 5,  # areas that do not say how private providers take part
         "GNV-207": 16,  # no Stratsys registration in the decision
         "GNV-208": 1,  # 2.1.2 names no overall responsible
+        "GNV-211": 2,  # 1.3.2's two barnhälsovård efforts: the money is still unassigned
     }
     assert by_rule(findings, "not-evaluated") == dict.fromkeys(NOT_STATED_2020, 1)
+    required = sorted(f.values["requirement"] for f in findings if f.rule == "GNV-211")
+    assert required == ["samverkan-bhv", "tillganglighet-bhv"]
     values = {f.rule: f.values for f in findings if f.rule in ("GNV-102", "GNV-105")}
     assert values["GNV-102"]["excess"] == 33492
     assert values["GNV-105"]["unplanned"] == 32542

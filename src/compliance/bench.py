@@ -39,7 +39,7 @@ AREAS = {
     "ambulans": (1441061, ["ambulans-utveckling", "responstider", "kompetens-ambulans"]),
     "vfu": (None, ["vfu-platser"]),
 }
-REQUIREMENTS = ["fast-lakarkontakt-rutiner", "fast-lakarkontakt-information", "patientkontrakt", "ambulans-utveckling"]
+REQUIREMENTS = ["fast-lakarkontakt-rutiner", "fast-lakarkontakt-information", "patientkontrakt"]
 
 
 def make_plan(i: int, rng: random.Random) -> dict[str, Any]:
@@ -72,7 +72,7 @@ def make_plan(i: int, rng: random.Random) -> dict[str, Any]:
                                      "in_service": dt.date(2022, rng.randint(1, 12), 1), "charged": amount}
             if code == "vidareutbildning":
                 act["additional_resources"] = rng.random() < 0.8
-            if n < len(REQUIREMENTS) and code in ("nara-vard", "ambulans"):
+            if n < len(REQUIREMENTS) and code == "nara-vard":
                 act["requirement"] = REQUIREMENTS[n]
             acts.append({k: v for k, v in act.items() if v is not None})
             n += 1

@@ -223,7 +223,8 @@ class _Builder:
             "period_end": period.end if period else pack.year_end,
             "additional_resources": act.additional_resources is True,
             "agreement_year": pack.year,
-            "requirement": _text(act.requirement),
+            "requirement": ", ".join(act.requirement) if isinstance(act.requirement, list)
+            else _text(act.requirement),
         }
         if act.exit_plan is not None:
             data["exit_strategy"] = act.exit_plan.strategy
@@ -358,24 +359,30 @@ class _Builder:
         self.add("financials", ("financials",), data, unknown)
 
     def requirement_facts(self) -> None:
-        where: PathT = ("areas",) if self.has("areas") else ("plan",)
         for code, req in sorted(self.pack.requirements.items()):
-            required = True
-            if req.required_when_planned is not None:
-                required = self.planned_by_area.get(req.required_when_planned, 0) > 0
-            count = sum(
-                1
-                for area in self.plan.areas
-                for act in area.activities
-                if act.requirement == code and not act.unassigned
-            )
+            # a requirement applies where the plan plans its area's funds
+            required = self.planned_by_area.get(req.area, 0) > 0
+            index = next((a for a, area in enumerate(self.plan.areas) if area.area == req.area), None)
+            where: PathT = ("areas", index) if index is not None else ("areas",) if self.has("areas") else ("plan",)
+            count = 0
+            for area in self.plan.areas:
+                if area.area != req.area:
+                    continue
+                for act in area.activities:
+                    if act.unassigned:
+                        continue  # a placeholder meets no requirement
+                    codes = act.requirement if isinstance(act.requirement, list) else [act.requirement]
+                    if (code in codes) if req.by == "code" else (act.purpose in req.purposes):
+                        count += 1
             self.facts.append(
                 Fact(
                     "requirement",
                     f"requirement:{code}",
                     where,
-                    {"requirement": code, "required": required, "activities": count,
-                     "requirement_name": req.name.sv},
+                    {"requirement": code, "area": req.area, "required": required, "activities": count,
+                     "requirement_name": req.name.sv, "requirement_source": req.source.cite(),
+                     "met_by_field": "requirement" if req.by == "code" else "purpose",
+                     "met_by": [code] if req.by == "code" else list(req.purposes)},
                 )
             )
 

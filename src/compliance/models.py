@@ -118,7 +118,7 @@ class Activity(_Model):
     private_provider: PrivateProvider | None = None
     additional_resources: bool | None = None
     unassigned: bool = False
-    requirement: Text | None = None
+    requirement: Text | list[Text] | None = None  # one code of the pack, or a list of them (GNV-211)
 
 
 class Area(_Model):

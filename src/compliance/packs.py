@@ -129,8 +129,16 @@ class Target(_Model):
 
 
 class Requirement(_Model):
+    """An effort the agreement year requires in one area, where the plan plans that area's funds.
+
+    Met by an activity of the area carrying the code in ``requirement`` (``by: code``), or
+    by any activity of the area with one of ``purposes`` (``by: purpose``).
+    """
+
     name: Lang
-    required_when_planned: str | None = None
+    area: str
+    by: Literal["code", "purpose"] = "code"
+    purposes: list[str] = Field(default_factory=list)
     source: Source
 
 
