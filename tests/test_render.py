@@ -133,6 +133,7 @@ def test_plan_text_is_escaped_everywhere(write, checker):
 def test_output_file_is_written_whole(tmp_path, monkeypatch):
     monkeypatch.chdir(ROOT)
     target = tmp_path / "out" / "report.sarif"
+    target.parent.mkdir()  # a missing folder is exit 2 before any check (tests/test_hostile.py)
     result = CliRunner().invoke(main, ["check", "plans", "--as-of", "2020-04-01", "--output", str(target)])
     assert result.exit_code == 1
     assert json.loads(target.read_text("utf-8"))["version"] == "2.1.0"  # format from the extension

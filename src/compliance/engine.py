@@ -66,7 +66,7 @@ else:
 
 from . import conditions as C
 from .errors import InputError
-from .facts import Fact
+from .facts import Fact, check_unique
 from .packs import Agreement, Lang, Policy, say
 
 Hit = tuple[str, str, str, Lang | None]  # rule id, outcome, fact id, static reason
@@ -138,6 +138,47 @@ def describe_engine(name: str | None = None) -> str:
             return "durable-rules"
     why = "" if DURABLE_IMPORT_ERROR is None else "; durable-rules is not available here"
     return f"built-in evaluator of durable-rules rulesets{why}"
+
+
+def fnv1a_32(text: str) -> int:
+    """The C engine's message key (``fnv1Hash32`` in durable-rules' state.c, over
+    signed chars): a session stores one message per hash, so two facts whose ids
+    hash alike would meet however their texts differ."""
+    h = 0x811C9DC5
+    for byte in text.encode("utf-8"):
+        h = ((h ^ (byte - 256 if byte > 127 else byte)) * 0x01000193) & 0xFFFFFFFF
+    return h
+
+
+_ID_HASHES: list[int] = []  # fnv1a_32(str(n)) for n < len: all distinct (checked as the list grows)
+_ID_HASH_SET: set[int] = set()
+
+
+def _engine_ids(facts: list[Fact]) -> list[str]:
+    """The ids the engine sees: the facts' positions, ``"0"``, ``"1"``, …
+
+    Never plan text: two facts with one id (or one hash of an id) in a session
+    corrupt durable-rules' C heap (SIGSEGV, ``free(): invalid size``). Positions
+    are unique by construction, and their hashes are checked distinct once; the
+    facts' own ids must be unique too, since findings are mapped back by them.
+    """
+    check_unique(facts)
+    while len(_ID_HASHES) < len(facts):
+        h = fnv1a_32(str(len(_ID_HASHES)))
+        if h in _ID_HASH_SET:  # pragma: no cover - none below 300 000 (tests/test_engine.py)
+            raise EngineError(f"engine id {len(_ID_HASHES)} shares its hash with another")
+        _ID_HASHES.append(h)
+        _ID_HASH_SET.add(h)
+    return [str(n) for n in range(len(facts))]
+
+
+def _sid(count: int) -> str:
+    """A fresh session id whose state message (``sid-<sid>``) hashes unlike every fact id."""
+    while True:
+        sid = str(next(_SIDS))
+        h = fnv1a_32(f"sid-{sid}")
+        if h not in _ID_HASH_SET or h not in _ID_HASHES[:count]:
+            return sid
 
 
 def namespace(pack: Agreement, policy: Policy | None) -> dict[str, Any]:
@@ -434,21 +475,23 @@ class Engine:
         engine, so no exception can be swallowed there.
         """
         compiled = self.compile(pack, policy)
-        sid = str(next(_SIDS))
         fields, kinds = compiled.fields, compiled.kinds
-        messages = []
-        for fact in facts:
-            if fact.kind in kinds:  # a fact no rule reads would only feed the catch-all
-                message = fact.engine_view(fields)
-                message["sid"] = sid
-                messages.append(message)
-        if not messages:
+        sent = [fact for fact in facts if fact.kind in kinds]  # others would only feed the catch-all
+        if not sent:
             return []
+        ids = _engine_ids(sent)
+        sid = _sid(len(sent))
+        messages = []
+        for engine_id, fact in zip(ids, sent, strict=True):
+            message = fact.engine_view(fields)
+            message["id"] = engine_id
+            message["sid"] = sid
+            messages.append(message)
         matches = _durable_matches if self.engine == "durable" else _evaluated_matches
         hits: dict[Hit, None] = {}
-        for name, fact_id in matches(compiled, messages, sid):
+        for name, engine_id in matches(compiled, messages, sid):
             rule_id, outcome, reason = compiled.actions[name]
-            hits[(rule_id, outcome, fact_id, reason)] = None
+            hits[(rule_id, outcome, sent[int(engine_id)].id, reason)] = None
         # an any: may match one fact through several branches: one finding each
         return sorted(hits, key=lambda h: h[:3])
 

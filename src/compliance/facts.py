@@ -14,18 +14,42 @@ rules that read it as *not evaluated*.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import typing
 from dataclasses import dataclass, field
 from typing import Any
 
 from . import allocation
 from .amounts import format_kr
-from .loader import PathT, format_path
+from .loader import PathT
 from .models import Activity, Area, Plan, ReportKind
 from .packs import Agreement, Lang, say
 from .plans import LoadedPlan
 
 REPORT_KINDS = typing.get_args(ReportKind)
+
+
+def fact_id(kind: str, *parts: str | int) -> str:
+    """A fact's id: its kind, then its parts JSON-encoded.
+
+    Unique by construction: kinds are fixed words without ``:``, and JSON encodes
+    a list of strings and integers injectively, so ids built from plan text (an
+    area ``"a/b"`` with activity ``"c"`` against area ``"a"`` with ``"b/c"``) never
+    meet, whatever separator the text holds.
+    """
+    return f"{kind}:{json.dumps(list(parts), ensure_ascii=False, separators=(',', ':'))}"
+
+
+class DuplicateFactError(RuntimeError):
+    """Two facts of one plan with one id: a bug in the fact builder, never sent to the engine."""
+
+
+def check_unique(facts: list[Fact]) -> None:
+    seen: set[str] = set()
+    for fact in facts:
+        if fact.id in seen:
+            raise DuplicateFactError(f"two facts with the id {fact.id!r}")
+        seen.add(fact.id)
 
 
 @dataclass
@@ -95,7 +119,7 @@ class _Builder:
         self.row, self.row_missing = allocation.region_allocation(pack, self.plan.plan.region)
 
     def add(self, kind: str, path: PathT, data: dict[str, Any], unknown: dict[str, Lang] | None = None) -> None:
-        self.facts.append(Fact(kind, f"{kind}:{format_path(path) or 'plan'}", path, data, unknown or {}))
+        self.facts.append(Fact(kind, fact_id(kind, *path), path, data, unknown or {}))
 
     def has(self, key: str) -> bool:
         return key in self.plan.model_fields_set
@@ -288,7 +312,7 @@ class _Builder:
                 path = ("reports", indexed[0][0])
             else:
                 path = ("reports",) if self.has("reports") else ("plan",)
-            self.facts.append(Fact("report", f"report:{kind}", path, data, unknown))
+            self.facts.append(Fact("report", fact_id("report", kind), path, data, unknown))
 
     def document_facts(self) -> None:
         contents = self.pack.partial_report_contents
@@ -377,7 +401,7 @@ class _Builder:
             self.facts.append(
                 Fact(
                     "requirement",
-                    f"requirement:{code}",
+                    fact_id("requirement", code),
                     where,
                     {"requirement": code, "area": req.area, "required": required, "activities": count,
                      "requirement_name": req.name.sv, "requirement_source": req.source.cite(),
@@ -449,7 +473,7 @@ def revision_facts(loaded: LoadedPlan, previous: LoadedPlan, pack: Agreement) ->
     facts.append(
         Fact(
             "revision",
-            "revision:plan",
+            fact_id("revision"),
             ("plan",),
             {
                 "previous": previous.file,
@@ -473,7 +497,7 @@ def revision_facts(loaded: LoadedPlan, previous: LoadedPlan, pack: Agreement) ->
         facts.append(
             Fact(
                 "revision-area",
-                f"revision-area:{code}",
+                fact_id("revision-area", code),
                 path,
                 {"area": code, "before": before, "after": after, "change": after - before,
                  "earmarked": earmarked(code), "previous": previous.file,
@@ -494,7 +518,7 @@ def revision_facts(loaded: LoadedPlan, previous: LoadedPlan, pack: Agreement) ->
         facts.append(
             Fact(
                 "revision-activity",
-                f"revision-activity:{code}/{act_id}",
+                fact_id("revision-activity", code, act_id),
                 path,
                 {"area": code, "activity": act_id, "name": names.get(key), "before": before,
                  "after": after, "change": after - before, "earmarked": earmarked(code),
@@ -512,4 +536,5 @@ def build_facts(
     facts = _Builder(loaded, pack, as_of).build()
     if previous is not None:
         facts.extend(revision_facts(loaded, previous, pack))
+    check_unique(facts)
     return facts

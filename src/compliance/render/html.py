@@ -16,13 +16,21 @@ from .. import __version__
 from ..amounts import format_kr
 from ..findings import CheckRun, Finding, PlanResult, json_value
 from ..packs import RuleBook
-from .common import WORDS, counts
+from .common import WORDS, counts, visible
+
+
+def _finalize(value: Any) -> Any:
+    """Every ``{{ … }}``: plain text shows its control characters escaped (markup from the
+    template itself, a ``Markup``, is left alone); autoescaping then escapes it."""
+    return visible(value) if type(value) is str else value
+
 
 _ENV = Environment(
     loader=PackageLoader("compliance.render", "templates"),
     autoescape=select_autoescape(["html", "j2"], default=True),
     trim_blocks=True,
     lstrip_blocks=True,
+    finalize=_finalize,
 )
 
 
