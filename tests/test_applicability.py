@@ -153,3 +153,23 @@ def test_every_requirement_belongs_to_an_area_of_its_year_and_its_purposes(check
         "kompetensforsorjning", "arbetsplatsen", "framtida-medarbetare"}
     assert set(checker.book.agreement("gnv-2020").requirements) == {"tillganglighet-bhv", "samverkan-bhv"}
     assert set(checker.book.agreement("gnv-2023").requirements) == {"ambulans-utveckling"}
+
+
+def test_report_contents_accept_the_plan_formats_codes_and_refuse_others(tmp_path):
+    from click.testing import CliRunner
+
+    from compliance.cli import main
+
+    codes = ["completed-activities", "planned-activities", "challenges", "results", "use-of-funds",
+             "collaboration", "avoidable-inpatient-care", "primary-care-resourcing", "at-st-dimensioning"]
+    head = "plan: {id: p, region: Region Västerbotten, agreement: gnv-2022}\nreports:\n"
+    good = tmp_path / "good.yaml"
+    good.write_text(head + f"  - {{kind: final-report, submitted: 2023-03-01, contents: [{', '.join(codes)}]}}\n")
+    result = CliRunner().invoke(main, ["check", str(good), "--as-of", "2023-04-01", "--format", "json"])
+    doc = json.loads(result.stdout)
+    assert doc["errors"] == [] and not [f for f in doc["results"][0]["findings"] if f["rule"] == "GNV-414"]
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(head + "  - {kind: final-report, submitted: 2023-03-01, contents: [results, resultat]}\n")
+    result = CliRunner().invoke(main, ["check", str(bad), "--as-of", "2023-04-01"])
+    assert result.exit_code == 2
+    assert "reports[0].contents[1]: 'resultat'" in result.output and "'use-of-funds'" in result.output

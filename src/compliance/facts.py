@@ -315,7 +315,10 @@ class _Builder:
             self.facts.append(Fact("report", fact_id("report", kind), path, data, unknown))
 
     def document_facts(self) -> None:
-        contents = self.pack.partial_report_contents
+        required_contents = {
+            "partial-report": (self.pack.partial_report_contents, say("en delredovisning", "a partial report")),
+            "final-report": (self.pack.final_report_contents, say("en slutredovisning", "a final report")),
+        }
         for i, report in enumerate(self.plan.reports):
             if report.submitted is None or report.submitted > self.as_of:
                 continue  # not sent yet, as of the evaluation date
@@ -331,10 +334,11 @@ class _Builder:
                 "gender_exempt_reason": getattr(gender, "exempt_reason", None) or None,
             }
             unknown: dict[str, Lang] = {}
+            contents, what = required_contents.get(report.kind, ([], say("", "")))
             if contents is None:
                 unknown["contents_missing"] = say(
-                    f"{self.pack.id} anger inte vad en delredovisning ska innehålla",
-                    f"{self.pack.id} does not list what a partial report must contain",
+                    f"{self.pack.id} anger inte vad {what.sv} ska innehålla",
+                    f"{self.pack.id} does not list what {what.en} must contain",
                 )
             else:
                 have = set(report.contents or [])

@@ -38,7 +38,18 @@ ReportKind = Literal[
     "vfu-report",
 ]
 Verdict = Literal["correct", "incorrect"]
-Content = Literal["completed-activities", "planned-activities", "challenges"]
+# report contents (plan format): the partial report's (GNV-410) and the final report's (GNV-414)
+Content = Literal[
+    "completed-activities",
+    "planned-activities",
+    "challenges",
+    "results",
+    "use-of-funds",
+    "collaboration",
+    "avoidable-inpatient-care",
+    "primary-care-resourcing",
+    "at-st-dimensioning",
+]
 
 
 class _Model(BaseModel):

@@ -179,7 +179,8 @@ class Agreement(_Model):
     documents: dict[str, Document]
     requirements: dict[str, Requirement] = Field(default_factory=dict)
     targets: dict[str, Target] = Field(default_factory=dict)
-    partial_report_contents: list[str] | None = None
+    partial_report_contents: list[str] | None = None  # GNV-410
+    final_report_contents: list[str] | None = None  # GNV-414
     excluded_rules: dict[str, Lang | str] = Field(default_factory=dict)  # rule id -> why its year has no source
     notes: list[str] = Field(default_factory=list)
 
