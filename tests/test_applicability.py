@@ -173,3 +173,18 @@ def test_report_contents_accept_the_plan_formats_codes_and_refuse_others(tmp_pat
     result = CliRunner().invoke(main, ["check", str(bad), "--as-of", "2023-04-01"])
     assert result.exit_code == 2
     assert "reports[0].contents[1]: 'resultat'" in result.output and "'use-of-funds'" in result.output
+
+
+def test_the_implied_shares_of_the_200_mkr_add_up_to_the_krona(checker):
+    from compliance.facts import build_facts
+
+    pack = checker.book.agreement("gnv-2022")
+    shares = {}
+    for region, population in pack.model.population.items():
+        plan = plan_from_data({"plan": {"id": "p", "region": region, "agreement": "gnv-2022"},
+                               "areas": [{"area": "nara-vard", "activities": [{"id": "a", "amount": 1}]}]})
+        (fact,) = [f for f in build_facts(plan, pack, dt.date(2022, 4, 1)) if f.kind == "plan"]
+        shares[region] = fact.data["gp_implied_share"]
+        exact = Fraction(200_000_000 * population, sum(pack.model.population.values()))
+        assert abs(shares[region] - exact) < 1, region
+    assert sum(shares.values()) == 200_000_000

@@ -158,6 +158,7 @@ class Report(_Model):
     references: References | None = None
     gender_equality: bool | GenderExemption | None = None
     contents: list[Content] | None = None
+    requested: Amount | None = None  # requisition only: the amount asked for (GNV-415)
 
 
 class CostItem(_Model):
@@ -179,6 +180,7 @@ class Certification(_Model):
 
 class Financials(_Model):
     received: Amount | None = None
+    period: Period | None = None  # the period the economic report covers (GNV-415)
     cost_items: list[CostItem] = Field(default_factory=list)
     total_costs: Amount | None = None
     unspent: Amount | None = None

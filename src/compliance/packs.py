@@ -156,6 +156,15 @@ class Consequence(_Model):
     source: Source
 
 
+class Earmark(_Model):
+    """Money a source sets aside inside an area for one effort, with no per-region figure (003 §2.2)."""
+
+    amount: int
+    area: str
+    requirement_prefix: str  # activities carrying a requirement code with this prefix are its activities
+    source: Source
+
+
 class Agreement(_Model):
     id: str
     title: Lang
@@ -172,6 +181,7 @@ class Agreement(_Model):
     private_contract_required: bool = False  # GNV-205 (the agreement's half)
     # name -> what this year's source says follows ({pack.consequence.<name>} in messages)
     consequences: dict[str, Consequence] = Field(default_factory=dict)
+    earmarks: dict[str, Earmark] = Field(default_factory=dict)  # GNV-212
     areas: dict[str, AreaSpec]
     region_table: RegionTable | None = None
     model: Model | None = None
