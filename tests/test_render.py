@@ -19,7 +19,8 @@ from compliance.cli import main
 ROOT = Path(__file__).resolve().parent.parent
 GOLDEN = Path(__file__).resolve().parent / "golden"
 AS_OF = dt.date(2021, 4, 30)
-INPUTS = ["plans", "examples/revisions/rjh-gnv-2020-v2-karriar.yaml"]
+# the YAML plans (their workbook twins beside them render cells: tests/test_workbook.py)
+INPUTS = ["plans/rjh-gnv-2020.yaml", "plans/rjh-gnv-2023.yaml", "examples/revisions/rjh-gnv-2020-v2-karriar.yaml"]
 
 HOSTILE = """
 plan:

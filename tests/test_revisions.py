@@ -44,6 +44,7 @@ def test_moving_inside_karriartjanster_is_allowed():
 
 
 def _revise(tmp_path, *replacements):
+    # the version revised lies beside the revision: supersedes stays inside the folders checked
     base = (ROOT / BASE).read_text("utf-8")
     (tmp_path / "base.yaml").write_text(base.replace("id: rjh-gnv-2020", "id: rjh-gnv-2020-v1"), "utf-8")
     text = base.replace("  stated_total:", "  supersedes: base.yaml\n  stated_total:", 1)

@@ -17,6 +17,7 @@ from .engine import CompiledPack, Engine, Hit
 from .errors import InputError, Issue
 from .facts import Fact, build_facts
 from .findings import CheckRun, Finding, Location, PlanResult, SourceRef, Tally
+from .hints import check_requirements, suggestion
 from .loader import MAX_BYTES, format_path
 from .packs import RULES_DIR, RuleBook, load_rulebook
 from .plans import LoadedPlan, load_plan
@@ -27,6 +28,7 @@ if TYPE_CHECKING:
 
 
 NOT_PLANS = {"compliance-waivers.yaml", "compliance-waivers.yml"}
+PLAN_SUFFIXES = (".yaml", ".yml", ".xlsx", ".xlsm")  # an .xlsm is picked up to be refused, never skipped
 
 
 def display_name(given: str) -> str:
@@ -59,7 +61,7 @@ def inside(path: Path, roots: Iterable[Path]) -> bool:
 
 
 def collect_paths(paths: Iterable[str]) -> list[tuple[Path, str]]:
-    """Files named on the command line; a folder means every *.yaml/*.yml under it.
+    """Files named on the command line; a folder means every plan file (*.yaml, *.yml, *.xlsx) under it.
 
     A file found in a folder that is a link leading out of that folder is an
     input error (a pull request could add ``plans/x.yaml -> /proc/self/environ``).
@@ -69,15 +71,15 @@ def collect_paths(paths: Iterable[str]) -> list[tuple[Path, str]]:
         path = Path(given)
         if path.is_dir():
             found = sorted(
-                p for p in path.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file()
+                p for p in path.rglob("*") if p.suffix.lower() in PLAN_SUFFIXES and p.is_file()
             )
             before = len(out)
             root = path.resolve()
             prefix = display_name(given)
             for p in found:
                 rel = p.relative_to(path)
-                if p.name in NOT_PLANS or any(part.startswith(".") for part in rel.parts):
-                    continue  # the gate's own files, and hidden ones (.pre-commit-config.yaml, .github/…)
+                if p.name in NOT_PLANS or p.name.startswith("~$") or any(part.startswith(".") for part in rel.parts):
+                    continue  # the gate's own files, hidden ones (.github/…), a spreadsheet's lock file (~$p.xlsx)
                 display = str(Path(prefix) / rel)
                 if not inside(p.resolve(), [root]):
                     raise InputError.at(display, f"a link to a file outside {given}; refusing to read it",
@@ -85,8 +87,8 @@ def collect_paths(paths: Iterable[str]) -> list[tuple[Path, str]]:
                 out.append((p, display))
             if len(out) == before:
                 # a gate pointed at the wrong folder must not pass by checking nothing
-                raise InputError.at(given, "no plan files (*.yaml, *.yml) in this folder",
-                                    sv="inga planfiler (*.yaml, *.yml) i mappen")
+                raise InputError.at(given, "no plan files (*.yaml, *.yml, *.xlsx) in this folder",
+                                    sv="inga planfiler (*.yaml, *.yml, *.xlsx) i mappen")
         else:
             out.append((path, display_name(given)))
     return out
@@ -247,6 +249,17 @@ class Checker:
             f"consequence.{name}": "" for pack in self.book.agreements.values() for name in pack.consequences
         }
 
+    def for_run(self, roots: list[Path] | None = None) -> Checker:
+        """A checker for one run that shares this one's rule book and compiled rulesets
+        but has its own plan cache and ``roots``: a long-lived server takes one per
+        request, so no request ever sees (or keeps) another's plans."""
+        import copy
+
+        run = copy.copy(self)
+        run.roots = roots
+        run.plans = PlanCache()
+        return run
+
     # -- one plan --------------------------------------------------------------
     def check_plan(
         self, loaded: LoadedPlan, as_of: dt.date, previous: LoadedPlan | None = None
@@ -256,15 +269,18 @@ class Checker:
         if pack is None:
             line, column = loaded.locs.line_of(("plan", "agreement"))
             known = ", ".join(sorted(self.book.agreements))
+            en, sv = (suggestion(header.agreement, self.book.agreements, lang) for lang in ("en", "sv"))
             raise InputError.at(
                 loaded.file,
-                f"unknown agreement {header.agreement!r}; the rules folder has: {known}",
+                f"unknown agreement {header.agreement!r}{en}; the rules folder has: {known}",
                 line,
                 column,
                 "plan.agreement",
-                sv=f"okänd överenskommelse {header.agreement!r}; regelmappen har: {known}",
+                sv=f"okänd överenskommelse {header.agreement!r}{sv}; regelmappen har: {known}",
+                cell=loaded.locs.cell_of(("plan", "agreement")),
             )
         policy = self.book.policy(header.region)
+        check_requirements(loaded, pack)
         facts = build_facts(loaded, pack, as_of, previous)
         hits = self.engine.run(pack, facts, policy)
         compiled = self.engine.compile(pack, policy)
@@ -332,7 +348,8 @@ class Checker:
             title=title,
             message=message,
             sources=sources,
-            location=Location(loaded.file, loaded.line(fact.path), format_path(fact.path)),
+            location=Location(loaded.file, loaded.line(fact.path), format_path(fact.path),
+                              loaded.locs.cell_of(fact.path)),
             values=values,
             area=data.get("area"),
             activity=data.get("activity"),

@@ -22,6 +22,7 @@ def rule_markdown(rule: Rule, book: RuleBook, lang: str = "sv") -> str:
     lines.append(f"- **Reads**: {', '.join(rule.facts)} facts")
     lines += ["", "## Where it applies", ""]
     lines += applicability(rule, book)
+    lines += _codes(rule, book, lang)
     lines += ["", "## Sources", ""]
     for s in rule.source:
         quote = f": «{s.quote}»" if s.quote else ""
@@ -135,6 +136,30 @@ def applicability(rule: Rule, book: RuleBook) -> list[str]:
 
 def _md(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
+
+
+def _codes(rule: Rule, book: RuleBook, lang: str) -> list[str]:
+    """The codes a plan may write, per agreement year, for a rule about wrong codes."""
+    if "allowed_codes" not in rule.values:
+        return []
+    sv = lang == "sv"
+    lines = ["", "## " + ("Tillåtna koder per år" if sv else "Allowed codes per year"), ""]
+    for pack in (book.agreements[k] for k in sorted(book.agreements)):
+        if "activity" in rule.facts:
+            lines.append(f"- **{pack.id}** ({'syften per område' if sv else 'purposes per area'}):")
+            lines += [f"  - `{code}`: {', '.join(f'`{p}`' for p in spec.purposes) or '—'}"
+                      for code, spec in sorted(pack.areas.items())]
+        else:
+            lines.append(f"- **{pack.id}** ({'områden' if sv else 'areas'}): "
+                         + ", ".join(f"`{code}`" for code in sorted(pack.areas)))
+            table = pack.region_table
+            regions = sorted(pack.model.population if pack.model else table.rows if table else [])
+            if regions:
+                label = "regioner" if sv else "regions"
+                if pack.model is None and table is not None and not table.complete:
+                    label += " (tabellen är ofullständig)" if sv else " (the table is incomplete)"
+                lines.append(f"  - {label}: {', '.join(regions)}")
+    return lines
 
 
 def generate(book: RuleBook) -> dict[str, str]:

@@ -22,6 +22,7 @@ from typing import Any
 
 from . import allocation
 from .amounts import format_kr
+from .hints import code_hints
 from .loader import PathT
 from .models import Activity, Area, Plan, ReportKind
 from .packs import Agreement, Lang, say
@@ -120,6 +121,7 @@ class _Builder:
         self.row, self.row_missing = allocation.region_allocation(pack, self.plan.plan.region)
 
     def add(self, kind: str, path: PathT, data: dict[str, Any], unknown: dict[str, Lang] | None = None) -> None:
+        data.update(code_hints(kind, data, self.pack))  # shown in findings about a wrong code, never compared
         self.facts.append(Fact(kind, fact_id(kind, *path), path, data, unknown or {}))
 
     def has(self, key: str) -> bool:

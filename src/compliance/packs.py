@@ -9,7 +9,8 @@ A rules folder holds
 * ``policy.yaml`` (anywhere, one per region): a regional pack, the region's
   own conditions (which rules apply to that region's plans, with their source)
   and their parameters (e.g. the follow-up system's name);
-* every other ``*.yaml``: one rule each (see :mod:`compliance.rules`).
+* every other ``*.yaml``: one rule each (see :mod:`compliance.rules`),
+  except under ``obligations/``, the coverage list (see :mod:`compliance.coverage`).
 """
 
 from __future__ import annotations
@@ -254,9 +255,11 @@ def _display(path: Path, root: Path) -> str:
 
 
 def _rule_files(root: Path) -> list[Path]:
+    """Packs, policies and rules; ``obligations/`` is the coverage list (:mod:`compliance.coverage`)."""
     return [
         p for p in sorted(root.rglob("*.y*ml"))
         if p.suffix in (".yaml", ".yml") and not p.name.startswith("_")
+        and p.relative_to(root).parts[0] != "obligations"
     ]
 
 

@@ -16,8 +16,7 @@ from .common import visible as v
 
 
 def _lines(findings: list[Finding]) -> str:
-    return "\n".join(f"{v(f.location.file)}:{f.location.line} [{v(f.location.path)}] {v(f.message)}"
-                     for f in findings)
+    return "\n".join(f"{v(f.location.where())} [{v(f.location.path)}] {v(f.message)}" for f in findings)
 
 
 def render(run: CheckRun, book: RuleBook) -> str:

@@ -36,7 +36,7 @@ def render(run: CheckRun, book: RuleBook) -> str:
             label = w[f.severity] if f.outcome == "failed" else w[f.outcome]
             src = "; ".join(f"{s.document} {s.section}" for s in f.sources)
             out.append(
-                f"| {icon} {label} | {f.rule} | `{code_md(f.location.file)}:{f.location.line}` | "
+                f"| {icon} {label} | {f.rule} | `{code_md(f.location.where())}` | "
                 f"{escape_md(f.message)} | {escape_md(src)} |"
             )
         out.append("")
