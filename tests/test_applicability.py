@@ -188,3 +188,27 @@ def test_the_implied_shares_of_the_200_mkr_add_up_to_the_krona(checker):
         exact = Fraction(200_000_000 * population, sum(pack.model.population.values()))
         assert abs(shares[region] - exact) < 1, region
     assert sum(shares.values()) == 200_000_000
+
+
+def test_rules_show_says_for_every_pack_whether_the_rule_applies_and_why(checker):
+    from click.testing import CliRunner
+
+    from compliance.cli import main
+
+    book = checker.book
+    for rule in book.rules:
+        out = CliRunner().invoke(main, ["rules", "show", rule.id]).output
+        rows = {line.split(" | ")[0].strip("| "): line for line in out.splitlines() if line.startswith("| gnv-")}
+        assert set(rows) == set(book.agreements), rule.id
+        for pid, pack in book.agreements.items():
+            if rule.id in pack.applies:
+                assert f"| {pid} | yes | {pack.applies[rule.id][0].document} " in rows[pid], (rule.id, pid)
+            elif rule.id in pack.excluded_rules:
+                assert f"| {pid} | not evaluated | no source of {pack.year} states this condition" in rows[pid]
+            else:
+                assert "only where a regional pack applies it" in rows[pid], (rule.id, pid)
+                assert "| region-jh (Region Jämtland Härjedalen) | yes, every year | 001 " in out or \
+                    "| region-jh (Region Jämtland Härjedalen) | yes, every year | 000 " in out, rule.id
+    gnv101 = CliRunner().invoke(main, ["rules", "show", "GNV-101"]).output
+    assert "Region Jämtland Härjedalen: at most 75500000 kr (000 Sammanfattning" in gnv101
+    assert "region totals: 003 §9, Bilaga 4, within 1 kr" in gnv101
