@@ -212,3 +212,41 @@ def test_rules_show_says_for_every_pack_whether_the_rule_applies_and_why(checker
     gnv101 = CliRunner().invoke(main, ["rules", "show", "GNV-101"]).output
     assert "Region Jämtland Härjedalen: at most 75500000 kr (000 Sammanfattning" in gnv101
     assert "region totals: 003 §9, Bilaga 4, within 1 kr" in gnv101
+
+
+def _copy_rules(tmp_path):
+    import shutil
+
+    from compliance.packs import RULES_DIR
+
+    dest = tmp_path / "rules"
+    shutil.copytree(RULES_DIR, dest)
+    return dest
+
+
+def test_a_pack_applying_a_rule_on_another_years_source_does_not_load(tmp_path):
+    from compliance.errors import InputError
+    from compliance.packs import _load_files, _rule_files
+
+    rules = _copy_rules(tmp_path)
+    pack = rules / "gnv-2020" / "agreement.yaml"
+    text = pack.read_text("utf-8")
+    assert '  GNV-209: "the additional-resources' in text
+    text = text.replace('  GNV-209: "the additional-resources condition is 003 §4.7.1 (2022)"\n', "")
+    text = text.replace("applies:\n", 'applies:\n  GNV-209: [{document: "003", section: "§4.7.1"}]\n', 1)
+    pack.write_text(text, "utf-8")
+    with pytest.raises(InputError, match="applies GNV-209 with no source of 2020"):
+        _load_files(rules, _rule_files(rules))
+
+
+def test_a_pack_silent_on_a_rule_does_not_load(tmp_path):
+    from compliance.errors import InputError
+    from compliance.packs import _load_files, _rule_files
+
+    rules = _copy_rules(tmp_path)
+    pack = rules / "gnv-2022" / "agreement.yaml"
+    text = pack.read_text("utf-8")
+    line = next(ln for ln in text.splitlines() if ln.startswith("  GNV-413:"))
+    pack.write_text(text.replace(line + "\n", ""), "utf-8")
+    with pytest.raises(InputError, match="says nothing of GNV-413"):
+        _load_files(rules, _rule_files(rules))

@@ -400,9 +400,17 @@ def _load_files(root: Path, files: list[Path]) -> RuleBook:
         for rule_id in [*pack.excluded_rules, *pack.applies]:
             if rule_id not in rules:
                 raise InputError.at(where, f"names unknown rule {rule_id}")
-        for rule_id in pack.applies:
+        for rule_id, sources in pack.applies.items():
             if rule_id in pack.excluded_rules:
                 raise InputError.at(where, f"{rule_id} is both applied and excluded")
+            other = [s.document for s in sources if pack.year_documents and s.document not in pack.year_documents]
+            if not sources or other:
+                raise InputError.at(
+                    where,
+                    f"applies {rule_id} with no source of {pack.year} "
+                    f"(its year's documents: {', '.join(pack.year_documents) or 'none listed'}; "
+                    f"given: {', '.join(s.document for s in sources) or 'none'})",
+                )
         for rule_id in rules:
             if rule_id not in pack.applies and rule_id not in pack.excluded_rules and rule_id not in regional:
                 raise InputError.at(
