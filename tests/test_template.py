@@ -50,8 +50,7 @@ def fill(path, pack):
         if allocation is None:
             continue  # VFU: no seed gives a region's share, so nothing to plan yet
         purposes = pack.areas[code].purposes
-        required = [c for c, q in pack.requirements.items()
-                    if (getattr(q, "area", None) or q.required_when_planned or "nara-vard") == code]
+        required = [c for c, q in pack.requirements.items() if q.by == "code" and q.area == code]
         count = max(len(purposes), len(required))
         for i in range(count):
             n += 1

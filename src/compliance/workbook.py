@@ -182,13 +182,18 @@ REPORTS = Sheet("reports", "Rapporter", "Reports", (
     C("gender_equality", "Jämställdhet", "bool", help_sv="ja/nej (GNV-409)", help_en="yes/no (GNV-409)"),
     C("gender_equality.exempt_reason", "Jämställdhet: undantag (skäl)",
       help_sv="Skälet, i stället för ja/nej", help_en="the reason for an exemption, instead of yes/no"),
-    C("contents", "Innehåll", "codes", help_sv="Innehållskoder, skilda med kommatecken (GNV-410)",
-      help_en="content codes separated by commas (GNV-410)"),
+    C("contents", "Innehåll", "codes", help_sv="Innehållskoder, skilda med kommatecken (GNV-410, GNV-414)",
+      help_en="content codes separated by commas (GNV-410, GNV-414)"),
+    C("requested", "Rekvirerat belopp", "amount", help_sv="Bara rekvisition (GNV-415)",
+      help_en="requisition only (GNV-415)"),
 ))
 
 FINANCIALS = Sheet("financials", "Ekonomi", "Financials", (
     C("financials.received", "Erhållet belopp", "amount"),
     C("financials.total_costs", "Totala kostnader", "amount"),
+    C("financials.period.start", "Period från", "date", help_sv="Redovisningens period (GNV-415)",
+      help_en="the period the report covers (GNV-415)"),
+    C("financials.period.end", "Period till", "date"),
     C("financials.unspent", "Ej förbrukat", "amount", help_sv="Erhållet minus kostnader (GNV-413)",
       help_en="received − total costs (GNV-413)"),
     C("financials.repaid.amount", "Återbetalt belopp", "amount", help_sv="GNV-405", help_en="GNV-405"),
