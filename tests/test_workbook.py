@@ -242,3 +242,30 @@ def test_unknown_agreement_names_its_cell(book):
     result = CliRunner().invoke(main, ["check", str(book(good_sheets(Plan=rows)).name), "--lang", "en"])
     assert result.exit_code == 2
     assert "plan.xlsx:Plan!B4: plan.agreement: unknown agreement 'gnv-2019'" in result.output
+
+
+def test_a_workbook_revision_of_a_yaml_plan(tmp_path, checker):
+    """supersedes works across formats: the v2 revision as a workbook, the decided plan as YAML."""
+    import shutil
+    from pathlib import Path
+
+    from compliance.workbook_write import convert
+
+    root = Path(__file__).resolve().parent.parent
+    (tmp_path / "plans").mkdir()
+    (tmp_path / "examples" / "revisions").mkdir(parents=True)
+    shutil.copy(root / "plans" / "rjh-gnv-2020.yaml", tmp_path / "plans")
+    src = tmp_path / "examples" / "revisions" / "v2.yaml"
+    shutil.copy(root / "examples" / "revisions" / "rjh-gnv-2020-v2-karriar.yaml", src)
+    book = src.with_suffix(".xlsx")
+    book.write_bytes(convert(src, book, checker.book.agreement))
+    as_of = dt.date(2021, 4, 30)
+
+    def findings(path):
+        run = checker.check_paths([str(path)], as_of)
+        assert not run.errors, [e.one_line() for e in run.errors]
+        return sorted((f.rule, f.location.path, f.message) for f in run.findings())
+
+    from_book = findings(book)
+    assert any(rule.startswith("GNV-3") for rule, _, _ in from_book)  # the revision rules ran
+    assert from_book == findings(src)
