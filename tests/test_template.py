@@ -171,3 +171,13 @@ def test_a_spreadsheet_program_computes_the_sums_and_saves_what_we_read(template
         planned = sum(a.amount for a in area.activities)
         left = "" if area.allocation is None else area.allocation - planned
         assert sums[area.area] == (planned, left), area.area
+
+
+def test_init_takes_the_format_from_the_output(template):
+    import zipfile
+
+    result = CliRunner().invoke(main, ["init", "--region", REGION, "--agreement", "gnv-2022", "--output", "b.xlsx"])
+    assert result.exit_code == 0, result.output
+    assert zipfile.is_zipfile("b.xlsx")
+    yaml_out = CliRunner().invoke(main, ["init", "--region", REGION, "--agreement", "gnv-2022", "--output", "b.yaml"])
+    assert yaml_out.exit_code == 0 and open("b.yaml", encoding="utf-8").read().startswith("# yaml-language-server")
