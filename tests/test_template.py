@@ -1,6 +1,7 @@
 """`compliance init --format xlsx`: a template a plan author fills in and checks."""
 
 import datetime as dt
+from pathlib import Path
 
 import openpyxl
 import pytest
@@ -180,4 +181,4 @@ def test_init_takes_the_format_from_the_output(template):
     assert result.exit_code == 0, result.output
     assert zipfile.is_zipfile("b.xlsx")
     yaml_out = CliRunner().invoke(main, ["init", "--region", REGION, "--agreement", "gnv-2022", "--output", "b.yaml"])
-    assert yaml_out.exit_code == 0 and open("b.yaml", encoding="utf-8").read().startswith("# yaml-language-server")
+    assert yaml_out.exit_code == 0 and Path("b.yaml").read_text("utf-8").startswith("# yaml-language-server")

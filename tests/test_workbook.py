@@ -245,18 +245,17 @@ def test_unknown_agreement_names_its_cell(book):
 
 
 def test_a_workbook_revision_of_a_yaml_plan(tmp_path, checker):
-    """supersedes works across formats: the v2 revision as a workbook, the decided plan as YAML."""
+    """supersedes works across formats: the e-hälsa revision as a workbook, the decided plan as YAML."""
     import shutil
     from pathlib import Path
 
     from compliance.workbook_write import convert
 
     root = Path(__file__).resolve().parent.parent
-    (tmp_path / "plans").mkdir()
-    (tmp_path / "examples" / "revisions").mkdir(parents=True)
-    shutil.copy(root / "plans" / "rjh-gnv-2020.yaml", tmp_path / "plans")
-    src = tmp_path / "examples" / "revisions" / "v2.yaml"
-    shutil.copy(root / "examples" / "revisions" / "rjh-gnv-2020-v2-karriar.yaml", src)
+    shutil.copy(root / "plans" / "rjh-gnv-2020.yaml", tmp_path)
+    src = tmp_path / "v2.yaml"  # beside the plan it revises: a revision is read only among the plans checked
+    text = (root / "examples" / "revisions" / "rjh-gnv-2020-v2-e-halsa.yaml").read_text("utf-8")
+    src.write_text(text.replace("supersedes: ../../plans/rjh-gnv-2020.yaml", "supersedes: rjh-gnv-2020.yaml"), "utf-8")
     book = src.with_suffix(".xlsx")
     book.write_bytes(convert(src, book, checker.book.agreement))
     as_of = dt.date(2021, 4, 30)

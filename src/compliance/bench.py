@@ -42,7 +42,9 @@ AREAS = {
     "ambulans": (1441061, ["ambulans-utveckling", "responstider", "kompetens-ambulans"]),
     "vfu": (None, ["vfu-platser"]),
 }
-REQUIREMENTS = ["fast-lakarkontakt-rutiner", "fast-lakarkontakt-information", "patientkontrakt", "ambulans-utveckling"]
+# each requirement code on an activity of its own area (a code of another area is an input error)
+REQUIREMENTS = {"nara-vard": ["fast-lakarkontakt-rutiner", "fast-lakarkontakt-information", "patientkontrakt"],
+                "ambulans": ["ambulans-utveckling"]}
 
 
 def make_plan(i: int, rng: random.Random) -> dict[str, Any]:
@@ -75,8 +77,8 @@ def make_plan(i: int, rng: random.Random) -> dict[str, Any]:
                                      "in_service": dt.date(2022, rng.randint(1, 12), 1), "charged": amount}
             if code == "vidareutbildning":
                 act["additional_resources"] = rng.random() < 0.8
-            if n < len(REQUIREMENTS) and code in ("nara-vard", "ambulans"):
-                act["requirement"] = REQUIREMENTS[n]
+            if j < len(REQUIREMENTS.get(code, [])):
+                act["requirement"] = REQUIREMENTS[code][j]
             acts.append({k: v for k, v in act.items() if v is not None})
             n += 1
         area: dict[str, Any] = {"area": code, "responsible": "Beställarchef", "activities": acts}

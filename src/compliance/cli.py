@@ -1,14 +1,19 @@
 """The command line: parses options, calls the library, chooses the exit status.
 
 Exit status (shared/docs/cli-contract.md): 0 no failed finding at or above
-``--fail-on``; 1 at least one; 2 bad input or usage. An unexpected internal
-error prints one line and exits 3 (``COMPLIANCE_DEBUG=1`` shows the traceback).
+``--fail-on``; 1 at least one; 2 bad input or usage (also an output that would
+replace an input or a special file, and two plans with one id); 130 on SIGINT
+and 143 on SIGTERM, with nothing half-written. An unexpected internal error
+prints one line and exits 3 (``COMPLIANCE_DEBUG=1`` adds the traceback).
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
+import re
+import signal
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -18,10 +23,12 @@ import click
 
 from .errors import InputError, Issue
 from .loader import MAX_BYTES
-from .output import open_output, write_binary, write_output
+from .output import check_target, input_identities, open_output, write_binary, write_output
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
 EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, as a shell reports a pipe's writer that was cut off
+EXIT_INTERRUPTED = 130  # 128 + SIGINT
+EXIT_TERMINATED = 143  # 128 + SIGTERM
 FAIL_ON = ("error", "warning", "info", "never")
 
 
@@ -33,9 +40,15 @@ def resolve_output(fmt: str | None, output: str | None) -> tuple[str, str | None
     if output in FORMATS:
         fmt = fmt or output
         return fmt, str(Path("reports") / f"compliance.{EXTENSIONS[output]}")
-    if fmt is None and output:
-        by_ext = {ext: name for name, ext in EXTENSIONS.items()}
-        fmt = by_ext.get(Path(output).suffix.lstrip(".").lower(), "text")
+    if fmt is None and output and output != "-":
+        by_ext = {ext: name for name, ext in EXTENSIONS.items()} | {"xml": "junit", "text": "text", "": "text"}
+        ext = Path(output).suffix.lstrip(".").lower()
+        if ext not in by_ext:
+            raise click.UsageError(
+                f"--output {output}: no format writes .{ext} files; name a .txt, .json, .html, .md, .xml or "
+                ".sarif file, or give --format"
+            )
+        fmt = by_ext[ext]
     return fmt or "text", output
 
 
@@ -60,18 +73,33 @@ def progress_bar(total: int) -> Callable[[int, int], None] | None:
 
 def echo_issues(issues: list[Issue], lang: str, warning: bool = False) -> None:
     """Problems with input files on standard error, one line each, in the chosen language."""
+    from .render.common import visible
+
     label = ("varning" if lang == "sv" else "warning") if warning else ("fel" if lang == "sv" else "error")
     for issue in issues:
-        click.echo(f"{label}: {issue.one_line(lang)}", err=True)
+        click.echo(f"{label}: {visible(issue.one_line(lang))}", err=True)
 
 
 def _date(ctx: click.Context, param: click.Parameter, value: str | None) -> dt.date:
     if value is None:
         return dt.date.today()
     try:
+        if not _ISO_DATE.fullmatch(value):  # fromisoformat also takes 20200401 and 2020-W14-3
+            raise ValueError(value)
         return dt.date.fromisoformat(value)
     except ValueError:
         raise click.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)") from None
+
+
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
+
+
+class Terminated(SystemExit):
+    """SIGTERM: unwinds like an exception, so a temporary file is removed on the way out."""
+
+
+def _on_sigterm(signum: int, frame: Any) -> None:
+    raise Terminated(EXIT_TERMINATED)
 
 
 def _guard(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -80,11 +108,19 @@ def _guard(func: Callable[..., Any]) -> Callable[..., Any]:
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        previous = signal.getsignal(signal.SIGTERM)
+        try:
+            signal.signal(signal.SIGTERM, _on_sigterm)
+        except ValueError:  # not the main thread (an embedding application): leave signals alone
+            previous = None
         try:
             return func(*args, **kwargs)
         except InputError as exc:
             echo_issues(exc.issues, kwargs.get("lang", "sv"))
             sys.exit(EXIT_INPUT)
+        except KeyboardInterrupt:
+            click.echo("interrupted", err=True)
+            sys.exit(EXIT_INTERRUPTED)
         except (click.exceptions.Exit, click.ClickException, SystemExit):
             raise
         except BrokenPipeError:
@@ -94,13 +130,18 @@ def _guard(func: Callable[..., Any]) -> Callable[..., Any]:
             sys.exit(EXIT_BROKEN_PIPE)
         except Exception as exc:  # noqa: BLE001 - the last line of defence
             if os.environ.get("COMPLIANCE_DEBUG"):
-                raise
+                import traceback
+
+                traceback.print_exc()  # the traceback, and still the internal error's status
             click.echo(
                 f"internal error: {type(exc).__name__}: {exc} "
                 "(set COMPLIANCE_DEBUG=1 for the traceback, and please report it)",
                 err=True,
             )
             sys.exit(EXIT_INTERNAL)
+        finally:
+            if previous is not None:
+                signal.signal(signal.SIGTERM, previous)
 
     return wrapper
 
@@ -125,6 +166,12 @@ def _print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> 
               help="Show the version and the rule engine in use, and exit.")
 def main() -> None:
     """Check regional grant plans against the conditions of the God och nära vård agreements."""
+    for stream in (sys.stdout, sys.stderr):
+        # PYTHONIOENCODING=latin-1 and the like: show what the encoding lacks as \u escapes, never crash
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            with contextlib.suppress(Exception):
+                reconfigure(errors="backslashreplace")
 
 
 rules_option = click.option(
@@ -184,30 +231,50 @@ def check(
     write_baseline_file: Path | None,
 ) -> None:
     """Check plan files (a folder means every *.yaml/*.yml under it)."""
-    from .check import Checker, collect_paths, tuned_gc
+    from .check import Checker, collect_paths, duplicate_plan_ids, supersedes_roots, tuned_gc
     from .findings import SEVERITY_RANK
+    from .packs import RULES_DIR
     from .waivers import WaiverState, default_waivers, load_baseline, load_waivers
     from .waivers import write_baseline as record_baseline
 
     fmt, output = resolve_output(fmt, output)
-    checker = Checker(rules_dir, lang)
+    files = collect_paths(paths)
     waivers_path = waivers_file or default_waivers(list(paths))
+    # before any work: never write over an input, a folder or a special file
+    inputs = input_identities([p for p, _ in files] + [rules_dir or RULES_DIR] + [
+        p for p in (waivers_path, baseline_file) if p is not None])
+    bare_format = output is not None and Path(output).parent == Path("reports") and output.endswith(
+        tuple(f"compliance.{ext}" for ext in ("txt", "json", "html", "md", "xml", "sarif")))
+    check_target(output, inputs, create_parent=bare_format)
+    if write_baseline_file is not None:
+        check_target(str(write_baseline_file), inputs, option="--write-baseline")
+        if output not in (None, "-") and Path(output).absolute() == write_baseline_file.absolute():
+            raise click.UsageError("--output and --write-baseline name the same file")
+    duplicates = duplicate_plan_ids(files, max_bytes)
+    if duplicates:
+        raise InputError(duplicates)
+    checker = Checker(rules_dir, lang, roots=supersedes_roots(paths))
     waivers = WaiverState(load_waivers(waivers_path), as_of) if waivers_path else None
     baseline = load_baseline(baseline_file) if baseline_file else None
-    files = collect_paths(paths)
-    recorded: set[tuple[str, str, str]] = set()
-    with open_output(output) as write, tuned_gc():
+    recorded: set[tuple[str, str, str, str]] = set()
+    with open_output(output, create_parent=bare_format) as write, tuned_gc():
         run = checker.run_batch(
             files, as_of, fmt, write, max_bytes=max_bytes, jobs=jobs, progress=progress_bar(len(files)),
             waivers=waivers, baseline=baseline, recorded=recorded if write_baseline_file else None,
         )
-    if write_baseline_file is not None:
-        record_baseline(recorded, write_baseline_file)
-    if fmt != "text" or output is not None:  # text on standard output already shows them
+    if fmt != "text" or output not in (None, "-"):  # text on standard output already shows them
         echo_issues(run.warnings, lang, warning=True)
         echo_issues(run.errors, lang)
+    if output is not None:  # the report went to a file: the log still gets this run's counts
+        from .render.text import summary_line
+
+        click.echo(f"{output}: {summary_line(run)}", err=True)
     if run.errors:
         sys.exit(EXIT_INPUT)
+    if write_baseline_file is not None:
+        # recorded only from a complete run: a plan that could not be read would be missing from it
+        record_baseline(recorded, write_baseline_file)
+        sys.exit(EXIT_CLEAN)
     if fail_on != "never":
         floor = SEVERITY_RANK[fail_on]
         if run.counts().gate >= floor:
@@ -219,7 +286,7 @@ def check(
 
 @main.group()
 def rules() -> None:
-    """The rule catalog: list, show, test, docs."""
+    """The rule catalog: list, show, test, docs, coverage."""
 
 
 @rules.command("list")
@@ -249,7 +316,10 @@ def rules_show(rule_id: str, rules_dir: Path | None, lang: str) -> None:
     book = load_rulebook(rules_dir or RULES_DIR)
     rule = book.by_id.get(rule_id.upper())
     if rule is None:
-        raise click.UsageError(f"no rule {rule_id!r}; see 'compliance rules list'")
+        from .hints import suggestion
+
+        raise click.UsageError(f"no rule {rule_id!r}{suggestion(rule_id, book.by_id, 'en')}; "
+                               "see 'compliance rules list'")
     click.echo(rule_markdown(rule, book, lang), nl=False)
 
 
@@ -270,6 +340,30 @@ def rules_test(rules_dir: Path | None) -> None:
     sys.exit(EXIT_FINDINGS if failed else EXIT_CLEAN)
 
 
+@rules.command("coverage")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text",
+              show_default=True)
+@click.option("--agreement", "agreement_id", default=None,
+              help="Only the sources of this agreement year (and the regions' own conditions).")
+@rules_option
+@lang_option
+@_guard
+def rules_coverage(fmt: str, agreement_id: str | None, rules_dir: Path | None, lang: str) -> None:
+    """The obligations each source states for regions: the rules that check each, or why none can."""
+    from .coverage import coverage, load_obligations, render
+    from .packs import RULES_DIR, load_rulebook
+
+    book = load_rulebook(rules_dir or RULES_DIR)
+    if agreement_id is not None and book.agreement(agreement_id) is None:
+        raise click.UsageError(
+            f"unknown agreement {agreement_id!r}; the rules folder has: {', '.join(sorted(book.agreements))}"
+        )
+    sources = load_obligations(book.root)
+    if not sources:
+        raise click.UsageError(f"the rules folder {book.root} has no obligations/ list")
+    click.echo(render(coverage(book, sources, agreement_id, lang), fmt, lang), nl=False)
+
+
 @rules.command("docs")
 @click.option("--output", "out_dir", type=click.Path(file_okay=False, path_type=Path),
               default=Path("docs/rules"), show_default=True)
@@ -277,21 +371,26 @@ def rules_test(rules_dir: Path | None) -> None:
 @rules_option
 @_guard
 def rules_docs(out_dir: Path, check_only: bool, rules_dir: Path | None) -> None:
-    """Generate rule documentation from rule metadata."""
+    """Generate rule documentation from rule metadata, and the coverage page beside it
+    (OUTPUT/../coverage.md) from the obligations list."""
+    from .coverage import load_obligations
+    from .coverage import page as coverage_page
     from .docs import generate
     from .packs import RULES_DIR, load_rulebook
 
     book = load_rulebook(rules_dir or RULES_DIR)
-    pages = generate(book)
-    stale = [name for name, text in pages.items()
-             if not (out_dir / name).exists() or (out_dir / name).read_text("utf-8") != text]
+    pages = {out_dir / name: text for name, text in generate(book).items()}
+    if load_obligations(book.root):
+        pages[out_dir.parent / "coverage.md"] = coverage_page(book)
+    stale = [path for path, text in pages.items()
+             if not path.exists() or path.read_text("utf-8") != text]
     if check_only:
-        for name in stale:
-            click.echo(f"stale: {out_dir / name}")
+        for path in stale:
+            click.echo(f"stale: {path}")
         sys.exit(EXIT_FINDINGS if stale else EXIT_CLEAN)
-    for name in stale:
-        write_output(pages[name], str(out_dir / name))
-    click.echo(f"{len(pages)} pages, {len(stale)} written to {out_dir}")
+    for path in stale:
+        write_output(pages[path], str(path))
+    click.echo(f"{len(pages)} pages, {len(stale)} written ({out_dir}, {out_dir.parent / 'coverage.md'})")
 
 
 @main.command()
@@ -325,7 +424,7 @@ def allocation(
             f"unknown agreement {agreement!r}; the rules folder has: {', '.join(sorted(book.agreements))}"
         )
     result = compute(pack, population_file, region, lang)
-    write_output(render_table(result, fmt), output)
+    write_output(render_table(result, fmt), output, create_parent=False)
 
 
 @main.command()
@@ -381,7 +480,7 @@ def init(region: str, agreement_id: str, plan_id: str | None, fmt: str | None, o
             raise click.UsageError("--format xlsx writes a workbook: give --output FILE.xlsx")
         write_binary(template(pack, region, plan_id), output)
         return
-    write_output(skeleton(pack, region, plan_id), output)
+    write_output(skeleton(pack, region, plan_id), output, create_parent=False)
 
 
 @main.command()
@@ -404,21 +503,20 @@ def convert(source: Path, target: Path, force: bool, max_bytes: int, lang: str, 
         raise click.UsageError(f"{target} exists; give --force to replace it")
     book = load_rulebook(rules_dir or RULES_DIR)
     content = run_convert(source, target, book.agreement, max_bytes)
-    if isinstance(content, bytes):
-        write_binary(content, str(target))
-    else:
-        write_output(content, str(target))
+    write_binary(content if isinstance(content, bytes) else content.encode("utf-8"), str(target), replace_plan=force,
+                 option="TARGET")
 
 
 @main.command()
 @click.option("--output", default=None, help="Write there instead of standard output.")
+@_guard
 def schema(output: str | None) -> None:
     """The JSON Schema of the plan format, for editors (yaml-language-server)."""
     import json
 
     from .schema import plan_schema
 
-    write_output(json.dumps(plan_schema(), ensure_ascii=False, indent=2) + "\n", output)
+    write_output(json.dumps(plan_schema(), ensure_ascii=False, indent=2) + "\n", output, create_parent=False)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -98,6 +98,7 @@ class PlanResult:
     findings: list[Finding]
     rules_applied: list[str]
     planned_by_area: dict[str, tuple[int, int | None]] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)  # what a reader must know about the whole check
 
 
 

@@ -14,7 +14,9 @@ turns it into plain Python values itself, so that it can
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -274,24 +276,52 @@ def load_text(
 
 
 def read_text(path: Path, display: str, max_bytes: int = MAX_BYTES) -> str:
-    """Read a file as strict UTF-8 within a size bound; never modifies it."""
+    """Read a regular file as strict UTF-8 within a size bound; never modifies it.
+
+    Only regular files are read: a FIFO would block and a device (``/dev/zero``)
+    never ends, so the file is opened without blocking and refused unless its
+    open descriptor is a regular file. The bound is enforced while reading, not
+    taken from ``st_size`` (which a file in /proc reports as 0).
+    """
     try:
-        size = path.stat().st_size
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
     except FileNotFoundError:
         raise InputError.at(display, "no such file", sv="filen finns inte") from None
+    except IsADirectoryError:
+        raise InputError.at(display, "is a folder, not a file", sv="är en mapp, inte en fil") from None
     except OSError as exc:
         raise InputError.at(display, f"cannot read the file: {exc.strerror}") from None
-    if path.is_dir():
-        raise InputError.at(display, "is a folder, not a file", sv="är en mapp, inte en fil")
-    if size > max_bytes:
-        raise InputError.at(
-            display, f"the file is {size} bytes, over the bound of {max_bytes} bytes (--max-bytes)",
-            sv=f"filen är {size} byte, över gränsen {max_bytes} byte (--max-bytes)",
-        )
     try:
-        data = path.read_bytes()
+        st = os.fstat(fd)
+        if stat.S_ISDIR(st.st_mode):
+            raise InputError.at(display, "is a folder, not a file", sv="är en mapp, inte en fil")
+        if not stat.S_ISREG(st.st_mode):
+            raise InputError.at(display, "not a regular file (a device, pipe or socket); refusing to read it",
+                                sv="inte en vanlig fil (en enhet, rörledning eller sockel); läses inte")
+        over = InputError.at(
+            display, f"the file is over the bound of {max_bytes} bytes (--max-bytes)",
+            sv=f"filen är över gränsen {max_bytes} byte (--max-bytes)",
+        )
+        if st.st_size > max_bytes:
+            raise InputError.at(
+                display, f"the file is {st.st_size} bytes, over the bound of {max_bytes} bytes (--max-bytes)",
+                sv=f"filen är {st.st_size} byte, över gränsen {max_bytes} byte (--max-bytes)",
+            )
+        chunks: list[bytes] = []
+        got = 0
+        while True:
+            chunk = os.read(fd, min(1 << 20, max_bytes + 1 - got))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            got += len(chunk)
+            if got > max_bytes:
+                raise over
+        data = b"".join(chunks)
     except OSError as exc:
         raise InputError.at(display, f"cannot read the file: {exc.strerror}") from None
+    finally:
+        os.close(fd)
     if b"\x00" in data:
         offset = data.index(b"\x00")
         line = data.count(b"\n", 0, offset) + 1

@@ -30,9 +30,11 @@ def _init(rules_dir: Path, lang: str) -> None:
     _WORKER = Checker(rules_dir, lang)
 
 
-def _chunk(args: tuple[list[tuple[Path, str]], dt.date, int]) -> list[PlanResult | list[Issue]]:
-    files, as_of, max_bytes = args
-    return [_WORKER.check_one(path, display, as_of, max_bytes) for path, display in files]
+def _chunk(
+    args: tuple[list[tuple[Path, str]], dt.date, int, list[Path] | None],
+) -> list[PlanResult | list[Issue]]:
+    files, as_of, max_bytes, roots = args
+    return [_WORKER.check_one(path, display, as_of, max_bytes, roots) for path, display in files]
 
 
 def check_parallel(
@@ -42,6 +44,7 @@ def check_parallel(
     max_bytes: int,
     jobs: int,
     progress: Callable[[int, int], None] | None = None,
+    roots: list[Path] | None = None,
 ) -> Iterator[PlanResult | list[Issue]]:
     size = max(1, min(200, len(files) // (jobs * 4) or 1))
     chunks = [files[i:i + size] for i in range(0, len(files), size)]
@@ -49,7 +52,7 @@ def check_parallel(
     done = 0
     with ProcessPoolExecutor(jobs, mp_context=context, initializer=_init,
                              initargs=(checker.book.root, checker.lang)) as pool:
-        for part in pool.map(_chunk, [(chunk, as_of, max_bytes) for chunk in chunks]):
+        for part in pool.map(_chunk, [(chunk, as_of, max_bytes, roots) for chunk in chunks]):
             yield from part
             done += len(part)
             if progress:

@@ -8,6 +8,7 @@ the line and column of the offending key, the field path, and what to do
 from __future__ import annotations
 
 import difflib
+import re
 import types
 import typing
 from dataclasses import dataclass
@@ -103,6 +104,15 @@ _SV_TYPES = {
 }
 
 
+def _as_written(value: Any) -> str:
+    """A value as the plan's YAML wrote it: ``true``, ``false``, ``null``, never Python's ``True``/``None``."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value is None:
+        return "null"
+    return repr(value)
+
+
 def _message(err: dict[str, Any], model: type[BaseModel], loc: tuple[str | int, ...]) -> tuple[str, str]:
     """The issue's text in English and Swedish."""
     kind = err["type"]
@@ -121,16 +131,22 @@ def _message(err: dict[str, Any], model: type[BaseModel], loc: tuple[str | int, 
     if kind == "missing":
         return "is required", "måste anges"
     if kind == "literal_error":
+        from .hints import suggestion
+
         expected = err.get("ctx", {}).get("expected", "")
-        return (f"{got!r} is not one of the allowed values: {expected}",
-                f"{got!r} är inte ett av de tillåtna värdena: {expected.replace(' or ', ' eller ')}")
+        allowed = re.findall(r"'([^']*)'", expected)
+        en_hint = suggestion(got, allowed, "en") if isinstance(got, str) else ""
+        sv_hint = suggestion(got, allowed, "sv") if isinstance(got, str) else ""
+        return (f"{_as_written(got)} is not one of the allowed values: {expected}{en_hint}",
+                f"{_as_written(got)} är inte ett av de tillåtna värdena: "
+                f"{expected.replace(' or ', ' eller ')}{sv_hint}")
     if kind == "value_error":
         error = err.get("ctx", {}).get("error")
         text = str(error) if error is not None else err["msg"]
         return text, getattr(error, "sv", None) or text
     msg = err["msg"]
-    suffix = f" (got {got!r})" if "input" in err and not isinstance(got, dict | list) else ""
-    sv_suffix = f" (fick {got!r})" if suffix else ""
+    suffix = f" (got {_as_written(got)})" if "input" in err and not isinstance(got, dict | list) else ""
+    sv_suffix = f" (fick {_as_written(got)})" if suffix else ""
     sv = _SV_TYPES.get(kind)
     return msg + suffix, (sv + sv_suffix) if sv else msg + suffix
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -13,67 +14,96 @@ from .amounts import format_kr
 from .errors import InputError
 from .facts import revision_facts
 from .loader import MAX_BYTES
-from .plans import LoadedPlan, load_plan
+from .plans import LoadedPlan
 
 if TYPE_CHECKING:
-    from .check import Checker
+    from .check import Checker, PlanCache
 
 
 def _display(base: str, relative: str) -> str:
     return os.path.normpath(os.path.join(os.path.dirname(base), relative))
 
 
-def load_previous(loaded: LoadedPlan, max_bytes: int = MAX_BYTES) -> LoadedPlan | None:
+def load_previous(
+    loaded: LoadedPlan,
+    max_bytes: int = MAX_BYTES,
+    roots: list[Path] | None = None,
+    cache: PlanCache | None = None,
+) -> LoadedPlan | None:
     """The version ``loaded`` revises, after following the whole chain.
 
-    A missing file, a cycle, or a version of another agreement or region is an
-    input error that names both files.
+    A missing file, a cycle, a version of another agreement or region, or a
+    reference that leaves ``roots`` (the folders being checked; by default the
+    plan's own folder) or is not a regular plan file is an input error that names
+    both files; a file outside is never opened. With a ``cache`` (one per run),
+    each plan of a chain is read and its chain verified once, not once per plan
+    that follows it.
     """
+    from .check import PlanCache, inside
+
     if not loaded.plan.plan.supersedes:
         return None
+    cache = cache if cache is not None else PlanCache()
     base = loaded.path if loaded.path is not None else Path(loaded.file)
+    allowed = roots if roots is not None else [base.resolve().parent]
     seen = {base.resolve()}
     chain = [loaded.file]
+    walked = [base.resolve()]
     current, first = loaded, None
+    header = loaded.plan.plan
+    verdict = (header.agreement, header.region, *allowed)
     while current.plan.plan.supersedes:
         relative = current.plan.plan.supersedes
         current_path = current.path if current.path is not None else Path(current.file)
         target = current_path.parent / relative
         display = _display(current.file, relative)
         line, column = current.locs.line_of(("plan", "supersedes"))
-        if not target.is_file():
-            raise InputError.at(
-                current.file,
-                f"supersedes {display}, which does not exist",
-                line, column, "plan.supersedes", cell=current.locs.cell_of(("plan", "supersedes")),
-                sv=f"reviderar {display}, som inte finns",
-            )
+
+        def fail(en: str, sv: str) -> InputError:
+            return InputError.at(current.file, en, line, column, "plan.supersedes", sv=sv,  # noqa: B023
+                                 cell=current.locs.cell_of(("plan", "supersedes")))  # noqa: B023
+
         resolved = target.resolve()
+        if not inside(resolved, allowed):
+            raise fail(f"supersedes {display}, which is outside the folders being checked; a revision must be "
+                       "a plan file among them (it is not read)",
+                       f"reviderar {display}, som ligger utanför mapparna som granskas; en revision ska vara "
+                       "en planfil bland dem (den läses inte)")
+        try:
+            st = os.stat(resolved)
+        except OSError:
+            raise fail(f"supersedes {display}, which does not exist", f"reviderar {display}, som inte finns") from None
+        if not stat.S_ISREG(st.st_mode) or resolved.suffix.lower() not in (".yaml", ".yml", ".xlsx"):
+            raise fail(f"supersedes {display}, which is not a plan file (*.yaml, *.yml, *.xlsx); it is not read",
+                       f"reviderar {display}, som inte är en planfil (*.yaml, *.yml, *.xlsx); den läses inte")
         if resolved in seen:
             trail = " → ".join([*chain, display])
-            raise InputError.at(
-                current.file,
+            raise fail(
                 f"revision cycle: {current.file} supersedes {display}, which is already in the chain ({trail})",
-                line, column, "plan.supersedes", cell=current.locs.cell_of(("plan", "supersedes")),
-                sv=f"revideringarna går i cirkel: {current.file} reviderar {display}, "
+                f"revideringarna går i cirkel: {current.file} reviderar {display}, "
                 f"som redan finns i kedjan ({trail})",
             )
         seen.add(resolved)
         chain.append(display)
-        previous = load_plan(target, display, max_bytes)
+        walked.append(resolved)
+        previous = cache.load(target, display, max_bytes)
         for key in ("agreement", "region"):
-            if getattr(previous.plan.plan, key) != getattr(loaded.plan.plan, key):
+            if getattr(previous.plan.plan, key) != getattr(header, key):
                 raise InputError.at(
                     loaded.file,
                     f"revises {display}, a plan of another {key} "
-                    f"({getattr(previous.plan.plan, key)!r}, not {getattr(loaded.plan.plan, key)!r})",
+                    f"({getattr(previous.plan.plan, key)!r}, not {getattr(header, key)!r})",
                     line, column, "plan.supersedes", cell=current.locs.cell_of(("plan", "supersedes")),
                     sv=f"reviderar {display}, en plan för en annan "
                     f"{'överenskommelse' if key == 'agreement' else 'region'} "
-                    f"({getattr(previous.plan.plan, key)!r}, inte {getattr(loaded.plan.plan, key)!r})",
+                    f"({getattr(previous.plan.plan, key)!r}, inte {getattr(header, key)!r})",
                 )
         first = first or previous
         current = previous
+        if cache.chains.get(resolved) == verdict:
+            break  # the rest of the chain was verified, for this agreement and region, earlier in the run
+    for path in walked:
+        cache.chains[path] = verdict
     return first
 
 

@@ -124,42 +124,55 @@ class WaiverState:
 
 
 # -- baselines ---------------------------------------------------------------------------
+#
+# A key is (rule, plan id, file, path): the file too, so a new plan that copies an
+# existing plan's id never has its findings taken as "known" (issue 16).
 
-def baseline_key(plan: str, f: Finding) -> tuple[str, str, str]:
-    return (f.rule, plan, f.location.path)
+BaselineKey = tuple[str, str, str, str]
+BASELINE_VERSION = 2
 
 
-def baseline_keys(result: PlanResult) -> set[tuple[str, str, str]]:
+def baseline_key(plan: str, f: Finding) -> BaselineKey:
+    return (f.rule, plan, f.location.file, f.location.path)
+
+
+def baseline_keys(result: PlanResult) -> set[BaselineKey]:
     return {baseline_key(result.plan, f) for f in result.findings if f.outcome == "failed"}
 
 
-def write_baseline(keys: set[tuple[str, str, str]], path: Path) -> None:
+def write_baseline(keys: set[BaselineKey], path: Path) -> None:
     from .output import write_output
 
-    doc = {"version": 1, "findings": [{"rule": k[0], "plan": k[1], "path": k[2]} for k in sorted(keys)]}
-    write_output(json.dumps(doc, ensure_ascii=False, indent=2) + "\n", str(path))
+    doc = {"version": BASELINE_VERSION,
+           "findings": [{"rule": k[0], "plan": k[1], "file": k[2], "path": k[3]} for k in sorted(keys)]}
+    write_output(json.dumps(doc, ensure_ascii=False, indent=2) + "\n", str(path), create_parent=False)
 
 
-def load_baseline(path: Path) -> set[tuple[str, str, str]]:
+def load_baseline(path: Path) -> set[BaselineKey]:
+    from .loader import read_text
+
     display = str(path)
     try:
-        doc: Any = json.loads(path.read_text("utf-8"))
-    except FileNotFoundError:
-        raise InputError.at(display, "no such baseline file") from None
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        line = getattr(exc, "lineno", None)
-        raise InputError.at(display, f"not a baseline (JSON): {exc}", line) from None
-    if not isinstance(doc, dict) or doc.get("version") != 1 or not isinstance(doc.get("findings"), list):
-        raise InputError.at(display, "not a compliance baseline (expected {\"version\": 1, \"findings\": [...]})")
+        doc: Any = json.loads(read_text(path, display))
+    except json.JSONDecodeError as exc:
+        raise InputError.at(display, f"not a baseline (JSON): {exc.msg}", exc.lineno, exc.colno) from None
+    except ValueError as exc:  # a number past Python's digit limit
+        raise InputError.at(display, f"not a baseline: {exc}") from None
+    if isinstance(doc, dict) and doc.get("version") == 1:
+        raise InputError.at(display, "a version-1 baseline does not record each finding's file, so a copy of a "
+                            "plan could pass as known; record it again with --write-baseline")
+    if (not isinstance(doc, dict) or doc.get("version") != BASELINE_VERSION
+            or not isinstance(doc.get("findings"), list)):
+        raise InputError.at(display, "not a compliance baseline (expected {\"version\": 2, \"findings\": [...]})")
     keys = set()
     for entry in doc["findings"]:
-        if not isinstance(entry, dict) or not {"rule", "plan", "path"} <= set(entry):
-            raise InputError.at(display, f"baseline entry {entry!r} lacks rule, plan or path")
-        keys.add((str(entry["rule"]), str(entry["plan"]), str(entry["path"])))
+        if not isinstance(entry, dict) or not {"rule", "plan", "file", "path"} <= set(entry):
+            raise InputError.at(display, f"baseline entry {str(entry)[:200]} lacks rule, plan, file or path")
+        keys.add((str(entry["rule"]), str(entry["plan"]), str(entry["file"]), str(entry["path"])))
     return keys
 
 
-def apply_baseline(result: PlanResult, keys: set[tuple[str, str, str]]) -> None:
+def apply_baseline(result: PlanResult, keys: set[BaselineKey]) -> None:
     result.findings = [
         dataclasses.replace(f, baselined=True)
         if f.outcome == "failed" and baseline_key(result.plan, f) in keys else f

@@ -110,6 +110,9 @@ PLAN = Sheet("plan", "Plan", "Plan", (
       help_sv="Andel 0–1", help_en="a share 0–1"),
     C("indicators.continuity_index_change", "Förändring kontinuitetsindex", "float",
       help_sv="Förändring av kontinuitetsindex (läkare)", help_en="change of the continuity index (doctors)"),
+    C("indicators.continuity_index_total_change", "Förändring kontinuitetsindex, alla kontakter", "float",
+      help_sv="Förändring av kontinuitetsindex för patientens alla kontakter (GNV-503)",
+      help_en="change of the continuity index of the patient's total contacts (GNV-503)"),
 ), table=False)
 
 AREAS = Sheet("areas", "Områden", "Areas", (

@@ -15,26 +15,28 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from .. import __version__
 from ..amounts import format_kr
 from ..findings import CheckRun, Finding, PlanResult, json_value
+from ..hints import show
 from ..packs import RuleBook
-from .common import WORDS, counts
+from .common import WORDS, counts, visible
+
+
+def _finalize(value: Any) -> Any:
+    """Every ``{{ … }}``: plain text shows its control characters escaped (markup from the
+    template itself, a ``Markup``, is left alone); autoescaping then escapes it."""
+    return visible(value) if type(value) is str else value
+
 
 _ENV = Environment(
     loader=PackageLoader("compliance.render", "templates"),
     autoescape=select_autoescape(["html", "j2"], default=True),
     trim_blocks=True,
     lstrip_blocks=True,
+    finalize=_finalize,
 )
 
 
 def _value(value: Any, lang: str) -> str:
-    value = json_value(value)
-    if isinstance(value, bool) or value is None:
-        return str(value).lower()
-    if isinstance(value, int):
-        return format_kr(value, lang) if abs(value) >= 1000 else str(value)
-    if isinstance(value, list):
-        return ", ".join(str(v) for v in value)
-    return str(value)
+    return show(json_value(value), lang)
 
 
 def _finding(f: Finding, lang: str) -> dict[str, Any]:

@@ -12,10 +12,11 @@ from xml.etree import ElementTree as ET
 
 from ..findings import CheckRun, Finding
 from ..packs import RuleBook
+from .common import visible as v
 
 
 def _lines(findings: list[Finding]) -> str:
-    return "\n".join(f"{f.location.where()} [{f.location.path}] {f.message}" for f in findings)
+    return "\n".join(f"{v(f.location.where())} [{v(f.location.path)}] {v(f.message)}" for f in findings)
 
 
 def render(run: CheckRun, book: RuleBook) -> str:
@@ -25,11 +26,15 @@ def render(run: CheckRun, book: RuleBook) -> str:
         by_rule: dict[str, list[Finding]] = {}
         for f in result.findings:
             by_rule.setdefault(f.rule, []).append(f)
-        suite = ET.SubElement(suites, "testsuite", name=result.plan, file=result.file)
+        suite = ET.SubElement(suites, "testsuite", name=v(result.plan), file=v(result.file))
+        if result.notes:
+            ET.SubElement(suite, "properties").extend(
+                ET.Element("property", name="note", value=v(note)) for note in result.notes
+            )
         s_fail = s_skip = 0
         for rule_id in sorted(result.rules_applied):
             rule = book.by_id[rule_id]
-            case = ET.SubElement(suite, "testcase", classname=result.plan, name=rule_id, file=result.file)
+            case = ET.SubElement(suite, "testcase", classname=v(result.plan), name=rule_id, file=v(result.file))
             found = by_rule.get(rule_id, [])
             failed = [f for f in found if f.outcome == "failed"]
             not_evaluated = [f for f in found if f.outcome == "not-evaluated"]
@@ -41,7 +46,7 @@ def render(run: CheckRun, book: RuleBook) -> str:
                 node.text = _lines(failed)
             elif not_evaluated:
                 s_skip += 1
-                ET.SubElement(case, "skipped", message=not_evaluated[0].message).text = _lines(not_evaluated)
+                ET.SubElement(case, "skipped", message=v(not_evaluated[0].message)).text = _lines(not_evaluated)
             if waived:
                 ET.SubElement(case, "system-out").text = "waived: " + _lines(waived)
         suite.set("tests", str(len(result.rules_applied)))
@@ -55,18 +60,18 @@ def render(run: CheckRun, book: RuleBook) -> str:
         suite = ET.SubElement(suites, "testsuite", name="input errors", tests=str(len(run.errors)),
                               failures="0", skipped="0", errors=str(len(run.errors)))
         for issue in run.errors:
-            case = ET.SubElement(suite, "testcase", classname="input", name=issue.file, file=issue.file)
-            ET.SubElement(case, "error", message=issue.text(run.lang)).text = issue.one_line(run.lang)
+            case = ET.SubElement(suite, "testcase", classname="input", name=v(issue.file), file=v(issue.file))
+            ET.SubElement(case, "error", message=v(issue.text(run.lang))).text = v(issue.one_line(run.lang))
         total += len(run.errors)
         errors += len(run.errors)
     if run.warnings:
         suite = ET.SubElement(suites, "testsuite", name="waivers", tests=str(len(run.warnings)),
                               failures=str(len(run.warnings)), skipped="0", errors="0")
         for issue in run.warnings:
-            case = ET.SubElement(suite, "testcase", classname="waivers", name=f"{issue.file}:{issue.line}",
-                                 file=issue.file)
-            ET.SubElement(case, "failure", message=issue.text(run.lang), type="warning").text = issue.one_line(
-                run.lang
+            case = ET.SubElement(suite, "testcase", classname="waivers", name=f"{v(issue.file)}:{issue.line}",
+                                 file=v(issue.file))
+            ET.SubElement(case, "failure", message=v(issue.text(run.lang)), type="warning").text = v(
+                issue.one_line(run.lang)
             )
         total += len(run.warnings)
         failures += len(run.warnings)

@@ -23,6 +23,8 @@ def render(run: CheckRun, book: RuleBook) -> str:
     for result in run.results:
         out.append(f"### {escape_md(result.plan)} ({escape_md(result.agreement)}) — `{code_md(result.file)}`")
         out.append("")
+        for note in result.notes:
+            out += [f"> {escape_md(note)}", ""]
         if not result.findings:
             out += [w["clean"], ""]
             continue

@@ -89,6 +89,12 @@ def _notification(issue: Issue, level: str, lang: str) -> dict[str, Any]:
     }
 
 
+def _note(file: str, text: str) -> dict[str, Any]:
+    """What a reader must know about a whole plan's check (no regional conditions)."""
+    return {"level": "note", "message": {"text": text},
+            "locations": [{"physicalLocation": {"artifactLocation": {"uri": file}, "region": {"startLine": 1}}}]}
+
+
 def document(run: CheckRun, book: RuleBook) -> dict[str, Any]:
     applied = sorted({rid for r in run.results for rid in r.rules_applied})
     index = {rid: i for i, rid in enumerate(applied)}
@@ -112,7 +118,8 @@ def document(run: CheckRun, book: RuleBook) -> dict[str, Any]:
                     {
                         "executionSuccessful": not run.errors,
                         "toolExecutionNotifications": [_notification(i, "error", run.lang) for i in run.errors]
-                        + [_notification(i, "warning", run.lang) for i in run.warnings],
+                        + [_notification(i, "warning", run.lang) for i in run.warnings]
+                        + [_note(r.file, note) for r in run.results for note in r.notes],
                     }
                 ],
             }

@@ -1,4 +1,9 @@
-"""``--format text``: for a person at a terminal, grouped by plan."""
+"""``--format text``: for a person at a terminal, grouped by plan.
+
+Plan text and file names are shown with control characters escaped
+(:func:`~compliance.render.common.visible`): an ESC sequence cannot clear the
+screen and a CR or LF cannot fake a line (``::error::``, a "0 fel" summary).
+"""
 
 from __future__ import annotations
 
@@ -8,18 +13,20 @@ from typing import Any
 from ..findings import CheckRun, PlanResult
 from ..packs import RuleBook
 from .common import WORDS as _WORDS
+from .common import visible as v
 
 
 def _result(result: PlanResult, run: CheckRun, w: dict[str, str]) -> list[str]:
-    lines = [f"{result.file}  ({result.plan}, {result.agreement}, {w['as_of']} {run.as_of})"]
+    lines = [f"{v(result.file)}  ({v(result.plan)}, {v(result.agreement)}, {w['as_of']} {run.as_of})"]
+    lines += [f"  {w['note'].upper()}: {v(note)}" for note in result.notes]
     if not result.findings:
         lines.append(f"  {w['clean_text']}")
     for f in result.findings:
         label = w[f.severity] if f.outcome == "failed" else w[f.outcome]
-        lines.append(f"  {label.upper():<10} {f.rule}  {f.location.where()}  {f.title}")
-        lines.append(f"             {f.message}")
+        lines.append(f"  {label.upper():<10} {f.rule}  {v(f.location.where())}  {v(f.title)}")
+        lines.append(f"             {v(f.message)}")
         if f.waiver:
-            lines.append(f"             ({w['waived']}: {f.waiver['reason']}; {f.waiver['reference']})")
+            lines.append(f"             ({w['waived']}: {v(f.waiver['reason'])}; {v(f.waiver['reference'])})")
         if f.baselined:
             lines.append("             (baseline)")
     lines.append("")
@@ -32,16 +39,23 @@ def stream(run: CheckRun, results: Iterable[PlanResult], book: RuleBook, write: 
         write("\n".join(_result(result, run, w)) + "\n")
     lines: list[str] = []
     for issue in run.errors:
-        lines.append(f"{w['input_error'].upper()}: {issue.one_line(run.lang)}")
+        lines.append(f"{w['input_error'].upper()}: {v(issue.one_line(run.lang))}")
     for issue in run.warnings:
-        lines.append(f"{w['warning'].upper()}: {issue.one_line(run.lang)}")
+        lines.append(f"{w['warning'].upper()}: {v(issue.one_line(run.lang))}")
     if run.errors or run.warnings:
         lines.append("")
+    lines.append(summary_line(run))
+    write("\n".join(lines) + "\n")
+
+
+def summary_line(run: CheckRun) -> str:
+    """The closing line of the text report; also printed on standard error when the
+    report goes to a file, so a CI log shows the counts of the one run that wrote it."""
+    w = _WORDS["en" if run.lang == "en" else "sv"]
     s = run.summary()
     by_severity = run.counts().by_severity
-    lines.append(
+    return (
         f"{w['summary']}: {s['plans']} {w['plans']}, {by_severity['error']} {w['errors_n']}, "
         f"{by_severity['warning']} {w['warnings_n']}, {by_severity['info']} {w['infos_n']}, "
         f"{s['not_evaluated']} {w['ne_n']}, {s['waived']} {w['waived']}, {s['errors']} {w['input_errors']}"
     )
-    write("\n".join(lines) + "\n")
