@@ -268,3 +268,30 @@ def test_a_workbook_revision_of_a_yaml_plan(tmp_path, checker):
     from_book = findings(book)
     assert any(rule.startswith("GNV-3") for rule, _, _ in from_book)  # the revision rules ran
     assert from_book == findings(src)
+
+
+def test_plan_ids_are_unique_across_formats_but_a_twin_is_one_plan(tmp_path, monkeypatch, checker):
+    """A workbook with another plan's id is refused, naming both (waivers and baselines match by
+    id); a YAML plan and its workbook twin holding the same plan are one plan in two formats."""
+    import shutil
+    from pathlib import Path
+
+    from compliance.workbook_write import convert
+
+    monkeypatch.chdir(tmp_path)
+    folder = tmp_path / "plans"
+    folder.mkdir()
+    root = Path(__file__).resolve().parent.parent
+    shutil.copy(root / "plans" / "rjh-gnv-2023.yaml", folder / "p.yaml")
+    (folder / "p.xlsx").write_bytes(convert(folder / "p.yaml", folder / "p.xlsx", checker.book.agreement))
+    twins = CliRunner().invoke(main, ["check", "plans", "--as-of", "2023-04-04", "--format", "json"])
+    assert twins.exit_code == 0, twins.output  # warnings only, and no duplicate id
+    assert [r["file"] for r in json.loads(twins.stdout)["results"]] == ["plans/p.xlsx", "plans/p.yaml"]
+    changed = (folder / "p.yaml").read_text("utf-8").replace("Regionstyrelsen", "Regionfullmäktige")
+    assert changed != (folder / "p.yaml").read_text("utf-8")
+    (folder / "q.yaml").write_text(changed, "utf-8")
+    (folder / "q.xlsx").write_bytes(convert(folder / "q.yaml", folder / "q.xlsx", checker.book.agreement))
+    (folder / "q.yaml").unlink()
+    copy = CliRunner().invoke(main, ["check", "plans", "--as-of", "2023-04-04", "--lang", "en"])
+    assert copy.exit_code == 2
+    assert "plans/q.xlsx: plan.id: plan.id 'rjh-gnv-2023' is also the id of plans/p.xlsx, plans/p.yaml" in copy.output
