@@ -111,6 +111,7 @@ def test_finding_names_the_cell_in_every_format(book, checker):
     assert gnv201["locations"][0]["physicalLocation"]["region"] == {"startLine": 1}
     assert gnv201["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "plan.xlsx"
     assert gnv201["properties"]["cell"] == "Aktiviteter!A3"
+    assert gnv201["locations"][0]["message"] == {"text": "Aktiviteter!A3"}
 
 
 def test_yaml_locations_have_no_cell(write, checker):
