@@ -61,8 +61,7 @@ def inside(path: Path, roots: Iterable[Path]) -> bool:
 
 
 def collect_paths(paths: Iterable[str]) -> list[tuple[Path, str]]:
-    """Files named on the command line; a folder means every plan file (*.yaml,
-    *.yml, *.xlsx) under it.
+    """Files named on the command line; a folder means every plan file (*.yaml, *.yml, *.xlsx) under it.
 
     A file found in a folder that is a link leading out of that folder is an
     input error (a pull request could add ``plans/x.yaml -> /proc/self/environ``).
@@ -277,6 +276,17 @@ class Checker:
         self._no_consequence = {
             f"consequence.{name}": "" for pack in self.book.agreements.values() for name in pack.consequences
         }
+
+    def for_run(self, roots: list[Path] | None = None) -> Checker:
+        """A checker for one run that shares this one's rule book and compiled rulesets
+        but has its own plan cache and ``roots``: a long-lived server takes one per
+        request, so no request ever sees (or keeps) another's plans."""
+        import copy
+
+        run = copy.copy(self)
+        run.roots = roots
+        run.plans = PlanCache()
+        return run
 
     # -- one plan --------------------------------------------------------------
     def check_plan(

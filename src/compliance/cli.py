@@ -503,8 +503,43 @@ def convert(source: Path, target: Path, force: bool, max_bytes: int, lang: str, 
         raise click.UsageError(f"{target} exists; give --force to replace it")
     book = load_rulebook(rules_dir or RULES_DIR)
     content = run_convert(source, target, book.agreement, max_bytes)
-    write_binary(content if isinstance(content, bytes) else content.encode("utf-8"), str(target), replace_plan=force,
-                 option="TARGET")
+    if isinstance(content, bytes):
+        write_binary(content, str(target), replace_plan=force)
+    else:
+        write_output(content, str(target), create_parent=False, replace_plan=force)
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on (localhost only unless told otherwise).")
+@click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)
+@rules_option
+@click.option("--max-bytes", type=click.IntRange(1), default=MAX_BYTES, show_default=True,
+              help="Refuse uploaded plan files larger than this.")
+@click.option("--max-files", type=click.IntRange(1), default=20, show_default=True,
+              help="Refuse requests with more files than this.")
+@click.option("--max-total-bytes", type=click.IntRange(1), default=10 * 1024 * 1024, show_default=True,
+              help="Refuse requests whose files are larger than this together.")
+@click.option("--time-limit", type=click.FloatRange(0.1), default=30.0, show_default=True,
+              help="Seconds within which a request is answered (422 past it, or 503 if it never got to run).")
+@click.option("--max-checks", type=click.IntRange(1, 64), default=4, show_default=True,
+              help="Checks running at once; the others wait their turn within their time limit.")
+@_guard
+def serve(host: str, port: int, rules_dir: Path | None, max_bytes: int, max_files: int, max_total_bytes: int,
+          time_limit: float, max_checks: int) -> None:
+    """The web page and HTTP API (needs the web extra: pip install 'compliance[web]')."""
+    try:
+        import uvicorn
+
+        from .web.app import create_app
+        from .web.uploads import Limits
+    except ImportError as exc:
+        click.echo(f"compliance serve needs the web extra, which is not installed (no module {exc.name!r}): "
+                   "pip install 'compliance[web]'", err=True)
+        sys.exit(EXIT_INPUT)
+    app = create_app(rules_dir, Limits(max_bytes, max_files, max_total_bytes, time_limit, max_checks))
+    click.echo(f"compliance serve: http://{host}:{port}/ (Ctrl-C stops)", err=True)
+    uvicorn.run(app, host=host, port=port, server_header=False, log_level="warning")
 
 
 @main.command()

@@ -86,7 +86,13 @@ _CATCH_ALL_PREFIX = '{"' + CATCH_ALL + '"'
 
 
 _HOST: Any = None
-_LOCK = threading.Lock()
+# durable-rules' C engine and its host are not known to be thread-safe: a ruleset
+# handle keeps the action being read between calls. Every call into it (register,
+# assert, drain, delete) holds this lock, as do compiling a pack and extending the
+# shared engine-id tables, so threads
+# (the web page's checks) can share one Engine; uncontended, it costs a batch
+# nothing measurable. The built-in evaluator shares no state between plans.
+_LOCK = threading.RLock()
 _NAMES = itertools.count(1)
 _SIDS = itertools.count(1)
 
@@ -367,8 +373,14 @@ class Engine:
         rule file (a region's own pack is loaded with --rules).
         """
         key = (pack.id, policy.id if policy else "")
-        if key in self._compiled:
-            return self._compiled[key]
+        compiled = self._compiled.get(key)
+        if compiled is not None:
+            return compiled
+        with _LOCK:  # two threads must not compile (and register) the same pack twice
+            compiled = self._compiled.get(key)
+            return compiled if compiled is not None else self._compile(pack, policy, key)
+
+    def _compile(self, pack: Agreement, policy: Policy | None, key: tuple[str, str]) -> CompiledPack:
         ns = namespace(pack, policy)
         definition: dict[str, Any] = {}
         rule_ids: list[str] = []
@@ -479,17 +491,22 @@ class Engine:
         sent = [fact for fact in facts if fact.kind in kinds]  # others would only feed the catch-all
         if not sent:
             return []
-        ids = _engine_ids(sent)
-        sid = _sid(len(sent))
+        with _LOCK:  # the id and sid tables are shared: one thread extends them at a time
+            ids = _engine_ids(sent)
+            sid = _sid(len(sent))
         messages = []
         for engine_id, fact in zip(ids, sent, strict=True):
             message = fact.engine_view(fields)
             message["id"] = engine_id
             message["sid"] = sid
             messages.append(message)
-        matches = _durable_matches if self.engine == "durable" else _evaluated_matches
+        if self.engine == "durable":
+            with _LOCK:  # see _LOCK: one thread at a time in durable-rules' C core
+                found = list(_durable_matches(compiled, messages, sid))
+        else:
+            found = list(_evaluated_matches(compiled, messages, sid))
         hits: dict[Hit, None] = {}
-        for name, engine_id in matches(compiled, messages, sid):
+        for name, engine_id in found:
             rule_id, outcome, reason = compiled.actions[name]
             hits[(rule_id, outcome, sent[int(engine_id)].id, reason)] = None
         # an any: may match one fact through several branches: one finding each

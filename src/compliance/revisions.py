@@ -60,8 +60,8 @@ def load_previous(
         line, column = current.locs.line_of(("plan", "supersedes"))
 
         def fail(en: str, sv: str) -> InputError:
-            return InputError.at(current.file, en, line, column, "plan.supersedes", sv=sv,  # noqa: B023
-                                 cell=current.locs.cell_of(("plan", "supersedes")))  # noqa: B023
+            return InputError.at(current.file, en, line, column, "plan.supersedes",  # noqa: B023
+                                cell=current.locs.cell_of(("plan", "supersedes")), sv=sv)  # noqa: B023
 
         resolved = target.resolve()
         if not inside(resolved, allowed):

@@ -111,8 +111,8 @@ PLAN = Sheet("plan", "Plan", "Plan", (
     C("indicators.continuity_index_change", "Förändring kontinuitetsindex", "float",
       help_sv="Förändring av kontinuitetsindex (läkare)", help_en="change of the continuity index (doctors)"),
     C("indicators.continuity_index_total_change", "Förändring kontinuitetsindex, alla kontakter", "float",
-      help_sv="Förändring av kontinuitetsindex för patientens alla kontakter (GNV-503)",
-      help_en="change of the continuity index of the patient's total contacts (GNV-503)"),
+      help_sv="Förändring av kontinuitetsindex för patientens samtliga kontakter",
+      help_en="change of the continuity index of the patient's total contacts"),
 ), table=False)
 
 AREAS = Sheet("areas", "Områden", "Areas", (

@@ -116,11 +116,11 @@ def _matrix(run: CheckRun) -> dict[str, Any] | None:
     return {"rules": rules, "rows": rows}
 
 
-def render(run: CheckRun, book: RuleBook) -> str:
+def context(run: CheckRun, book: RuleBook) -> dict[str, Any]:
+    """What ``report.html.j2`` shows; the web page extends that template with the same values."""
     lang = "en" if run.lang == "en" else "sv"
-    template = _ENV.get_template("report.html.j2")
     plans = [{"result": r, "areas": _areas(r, lang, book), "groups": _groups(r, lang, book)} for r in run.results]
-    return template.render(
+    return dict(
         lang=lang,
         w=WORDS[lang],
         as_of=run.as_of.isoformat(),
@@ -130,4 +130,8 @@ def render(run: CheckRun, book: RuleBook) -> str:
         matrix=_matrix(run),
         errors=[issue.one_line(lang) for issue in run.errors],
         warnings=[issue.one_line(lang) for issue in run.warnings],
-    ) + "\n"
+    )
+
+
+def render(run: CheckRun, book: RuleBook) -> str:
+    return _ENV.get_template("report.html.j2").render(**context(run, book)) + "\n"
