@@ -188,4 +188,6 @@ def test_a_report_written_to_a_file_leaves_its_counts_on_standard_error(tmp_path
     assert result.returncode == 1 and result.stdout == ""
     sarif = json.loads(out.read_text("utf-8"))
     errors = sum(1 for r in sarif["runs"][0]["results"] if r.get("level") == "error" and "suppressions" not in r)
-    assert f"{out}: Summary: 2 plans, {errors} errors," in result.stderr
+    plans = len({r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+                 for r in sarif["runs"][0]["results"] if r.get("locations")})
+    assert f"{out}: Summary: {plans} plans, {errors} errors," in result.stderr

@@ -199,9 +199,13 @@ def namespace(pack: Agreement, policy: Policy | None) -> dict[str, Any]:
             )
     if policy is None:
         missing["policy.followup_system"] = say(
-            "regelmappen har inget regionalt villkorspaket (policy.yaml)",
-            "no regional policy pack (policy.yaml) in the rules folder",
+            "regelmappen har inget regionalt villkorspaket (policy.yaml) för regionen",
+            "no regional pack (policy.yaml) for the region in the rules folder",
         )
+    providers = ["mixed", "private"]
+    areas = set(pack.private_provider_areas)
+    if policy is not None and policy.private_providers_all_areas:
+        areas |= set(pack.areas)
     return {
         "id": pack.id,
         "year": pack.year,
@@ -212,8 +216,22 @@ def namespace(pack: Agreement, policy: Policy | None) -> dict[str, Any]:
         "purposes": {code: list(a.purposes) for code, a in pack.areas.items()},
         "targets": targets,
         "policy": {"followup_system": policy.followup_system if policy else None},
+        # who must do what about private providers: the agreement's half and the region's
+        "private_provider_areas": sorted(areas),
+        "private_contract_from": providers if pack.private_contract_required else [],
+        "private_reports_from": providers if policy is not None and policy.private_reports_on_request else [],
         "_missing": missing,
     }
+
+
+def not_applied_reason(pack: Agreement, rule_id: str) -> Lang:
+    """Why a rule is not evaluated for an agreement year: no source of that year states it."""
+    detail = pack.excluded_rules[rule_id]
+    sv = f"ingen källa för {pack.year} anger detta villkor"
+    en = f"no source of {pack.year} states this condition"
+    if isinstance(detail, Lang):
+        return say(f"{sv} ({detail.sv})", f"{en} ({detail.en})")
+    return say(sv, f"{en} ({detail})")
 
 
 def _const(value: Any) -> Any:
@@ -282,6 +300,14 @@ def _branches(cond: dict[str, Any]) -> list[dict[str, Any]]:
     """
     if set(cond) == {"$or"}:
         return [b for item in cond["$or"] for b in _branches(item)]
+    if set(cond) == {"$and"}:
+        # an ``any:`` inside an ``all:`` (a keyed list in one branch of a rule): distribute it,
+        # so that each branch stays a plain conjunction under the limit
+        items = cond["$and"]
+        for i, item in enumerate(items):
+            if isinstance(item, dict) and set(item) == {"$or"}:
+                rest = items[:i] + items[i + 1:]
+                return [b for alt in item["$or"] for b in _branches({"$and": [*rest, alt]})]
     return [cond]
 
 
@@ -322,44 +348,60 @@ class CompiledPack:
 class Engine:
     """Compiled rulesets for the packs of one rule book, reused for every plan."""
 
-    def __init__(self, rules: list[Any], policy: Policy | None, engine: str | None = None) -> None:
+    def __init__(self, rules: list[Any], engine: str | None = None) -> None:
         self.rules = rules
-        self.policy = policy
         self.engine = engine or default_engine()
         if self.engine not in available_engines():
             raise InputError.at(
                 "engine", f"{self.engine!r} is not available here (available: {', '.join(available_engines())})"
             )
-        self._compiled: dict[str, CompiledPack] = {}
+        self._compiled: dict[tuple[str, str], CompiledPack] = {}
 
     def _action(self, rule_id: str, outcome: str, reason: Lang | None) -> Any:
         """What a durable rule stands for: its action is never called, :meth:`run`
         reads the matches and maps each durable rule back to this triple."""
         return (rule_id, outcome, reason)
 
-    def compile(self, pack: Agreement) -> CompiledPack:
-        """The pack's ruleset, compiled and registered once per process.
+    def compile(self, pack: Agreement, policy: Policy | None = None) -> CompiledPack:
+        """The ruleset of an agreement pack with a region's own pack, compiled once per process.
 
-        A condition that names something the pack does not have is an input
-        error naming the rule file (a region's own pack is loaded with --rules).
+        A rule applies where the agreement pack or the regional pack says so;
+        a rule the agreement pack does not apply for its year (``excluded_rules``)
+        is *not evaluated* once per plan, with the reason; a regional rule of
+        a region without a regional pack is not applied at all. A condition that
+        names something the pack does not have is an input error naming the
+        rule file (a region's own pack is loaded with --rules).
         """
-        compiled = self._compiled.get(pack.id)
+        key = (pack.id, policy.id if policy else "")
+        compiled = self._compiled.get(key)
         if compiled is not None:
             return compiled
         with _LOCK:  # two threads must not compile (and register) the same pack twice
-            compiled = self._compiled.get(pack.id)
-            return compiled if compiled is not None else self._compile(pack)
+            compiled = self._compiled.get(key)
+            return compiled if compiled is not None else self._compile(pack, policy, key)
 
-    def _compile(self, pack: Agreement) -> CompiledPack:
-        ns = namespace(pack, self.policy)
+    def _compile(self, pack: Agreement, policy: Policy | None, cache_key: tuple[str, str]) -> CompiledPack:
+        ns = namespace(pack, policy)
         definition: dict[str, Any] = {}
         rule_ids: list[str] = []
         static: dict[str, Lang] = {}
         reads: dict[str, list[str]] = {}
+        kinds: set[str] = set()
         for n, rule in enumerate(self.rules):
-            if rule.id in pack.excluded_rules:
+            applied = rule.id in pack.applies or (policy is not None and rule.id in policy.applies)
+            if not applied:
+                if rule.id in pack.excluded_rules:
+                    rule_ids.append(rule.id)
+                    reads[rule.id] = []
+                    kinds.add("plan")
+                    definition[f"r{n:03d}_ne"] = {
+                        "all": [{"m": {"kind": "plan"}}],
+                        "cap": CAP,
+                        "run": self._action(rule.id, "not-evaluated", not_applied_reason(pack, rule.id)),
+                    }
                 continue
             rule_ids.append(rule.id)
+            kinds.update(rule.facts)
             kind = _kinds(rule.facts)
             guard = rule.guard
             when = rule.condition
@@ -423,10 +465,10 @@ class Engine:
         compiled = CompiledPack(
             name, pack, rule_ids, reads, actions,
             fields=frozenset(f for read in reads.values() for f in read),
-            kinds=frozenset(k for rule in self.rules if rule.id in rule_ids for k in rule.facts),
+            kinds=frozenset(kinds),
             predicates=predicates,
         )
-        self._compiled[pack.id] = compiled
+        self._compiled[cache_key] = compiled
         return compiled
 
     @staticmethod
@@ -434,7 +476,7 @@ class Engine:
         fallback = say(f"{pack.id} saknar siffran {missing.ref}", f"{pack.id} lacks the figure {missing.ref}")
         return missing.reason or fallback
 
-    def run(self, pack: Agreement, facts: list[Fact]) -> list[Hit]:
+    def run(self, pack: Agreement, facts: list[Fact], policy: Policy | None = None) -> list[Hit]:
         """Evaluate one plan's facts; the session's state is deleted afterwards.
 
         The facts go in as one batch. The matches are then drained straight from
@@ -444,7 +486,7 @@ class Engine:
         cost more than the rules themselves. No Python code runs inside the
         engine, so no exception can be swallowed there.
         """
-        compiled = self.compile(pack)
+        compiled = self.compile(pack, policy)
         fields, kinds = compiled.fields, compiled.kinds
         sent = [fact for fact in facts if fact.kind in kinds]  # others would only feed the catch-all
         if not sent:

@@ -14,11 +14,20 @@ OUTCOMES = ("failed", "not-evaluated", "waived")
 @dataclass(frozen=True)
 class Location:
     file: str
-    line: int
+    line: int  # for a workbook: the row of the cell
     path: str
+    cell: str | None = None  # a workbook's sheet and cell, ``Aktiviteter!C12``
+
+    def where(self) -> str:
+        """``plans/p.yaml:118``, or ``plans/p.xlsx:Aktiviteter!C12`` for a workbook."""
+        return f"{self.file}:{self.cell}" if self.cell is not None else f"{self.file}:{self.line}"
 
     def as_dict(self) -> dict[str, Any]:
-        return {"file": self.file, "line": self.line, "path": self.path}
+        out: dict[str, Any] = {"file": self.file, "line": self.line}
+        if self.cell is not None:
+            out["cell"] = self.cell
+        out["path"] = self.path
+        return out
 
 
 @dataclass(frozen=True)
@@ -89,6 +98,7 @@ class PlanResult:
     findings: list[Finding]
     rules_applied: list[str]
     planned_by_area: dict[str, tuple[int, int | None]] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)  # what a reader must know about the whole check
 
 
 

@@ -12,8 +12,8 @@ def _quote(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def skeleton(pack: Agreement, region: str, plan_id: str | None = None) -> str:
-    row, missing = region_allocation(pack, region)
+def check_region(pack: Agreement, region: str) -> None:
+    """Refuse a region the pack does not fund (where the pack knows them all)."""
     known_regions: set[str] = set()
     if pack.model is not None:
         known_regions = set(pack.model.population)
@@ -23,6 +23,11 @@ def skeleton(pack: Agreement, region: str, plan_id: str | None = None) -> str:
     if known_regions and region not in known_regions and complete:
         raise InputError.at("--region", f"{region!r} is not among the regions {pack.id} funds: "
                             + ", ".join(sorted(known_regions)))
+
+
+def skeleton(pack: Agreement, region: str, plan_id: str | None = None) -> str:
+    check_region(pack, region)
+    row, missing = region_allocation(pack, region)
     title = f"Fördelning {pack.title.sv.split('.')[0]}, {region}"
     slug = plan_id or f"{region.lower().replace(' ', '-')}-{pack.id}"
     lines = [

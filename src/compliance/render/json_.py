@@ -28,7 +28,8 @@ def _list(items: list[str], indent: str) -> str:
 def _result(r: PlanResult) -> str:
     head = f'{{"file": {_dump(r.file)}, "plan": {_dump(r.plan)}, "agreement": {_dump(r.agreement)}, '
     findings = _list([_dump(f.as_dict()) for f in r.findings], "    ")
-    return f'{head}"findings": {findings}}}'
+    notes = f'"notes": {_dump(r.notes)}, ' if r.notes else ""
+    return f'{head}{notes}"findings": {findings}}}'
 
 
 def stream(run: CheckRun, results: Iterable[PlanResult], book: RuleBook, write: Callable[[str], Any]) -> None:

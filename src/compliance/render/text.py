@@ -18,11 +18,12 @@ from .common import visible as v
 
 def _result(result: PlanResult, run: CheckRun, w: dict[str, str]) -> list[str]:
     lines = [f"{v(result.file)}  ({v(result.plan)}, {v(result.agreement)}, {w['as_of']} {run.as_of})"]
+    lines += [f"  {w['note'].upper()}: {v(note)}" for note in result.notes]
     if not result.findings:
         lines.append(f"  {w['clean_text']}")
     for f in result.findings:
         label = w[f.severity] if f.outcome == "failed" else w[f.outcome]
-        lines.append(f"  {label.upper():<10} {f.rule}  {v(f.location.file)}:{f.location.line}  {v(f.title)}")
+        lines.append(f"  {label.upper():<10} {f.rule}  {v(f.location.where())}  {v(f.title)}")
         lines.append(f"             {v(f.message)}")
         if f.waiver:
             lines.append(f"             ({w['waived']}: {v(f.waiver['reason'])}; {v(f.waiver['reference'])})")
