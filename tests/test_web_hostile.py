@@ -77,6 +77,21 @@ def cli_errors(tmp_path, name, data):
     return json.loads(result.stdout)["errors"]
 
 
+WORKBOOKS = {
+    "junk.xlsx": b"PK\x03\x04 not really a zip",
+    "text.xlsx": b"plan: {id: p}\n",
+    "macros.xlsm": b"PK\x05\x06" + b"\x00" * 18,
+}
+
+
+@pytest.mark.parametrize("name", sorted(WORKBOOKS))
+def test_broken_workbooks_are_422_with_the_same_issues_as_the_cli(client, tmp_path, name):
+    r = client.post("/api/check", files=[("files", (name, WORKBOOKS[name]))], data={"as_of": "2020-04-01"})
+    assert r.status_code == 422, r.text[:500]
+    doc = r.json()
+    assert doc["results"] == [] and doc["errors"] == cli_errors(tmp_path, name, WORKBOOKS[name])
+
+
 @pytest.mark.parametrize("kind", sorted(HOSTILE))
 def test_what_the_cli_refuses_is_422_with_the_same_issues(client, tmp_path, kind):
     name = f"{kind}.yaml"
