@@ -176,6 +176,23 @@ def test_random_bytes_as_a_plan(client, data):
 
 
 @FEW
+@given(st.binary(max_size=2000))
+def test_random_bytes_as_a_workbook(client, data):
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()  # a zip with random parts where a workbook's are expected
+    with zipfile.ZipFile(buffer, "w") as z:
+        z.writestr("[Content_Types].xml", data[:200])
+        z.writestr("xl/workbook.xml", data[200:1000])
+        z.writestr("xl/worksheets/sheet1.xml", data[1000:])
+    for blob in (data, buffer.getvalue()):
+        r = client.post("/api/check", files=[("files", ("x.xlsx", blob))])
+        _never_5xx(r)
+        assert r.status_code == 422
+
+
+@FEW
 @given(plans, st.lists(st.tuples(st.integers(0, 10_000), st.integers(0, 40), st.binary(max_size=8)),
                        min_size=1, max_size=4))
 def test_mutated_plans(client, data, edits):
