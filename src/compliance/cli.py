@@ -484,6 +484,32 @@ def init(region: str, agreement_id: str, plan_id: str | None, fmt: str | None, o
 
 
 @main.command()
+@click.argument("source", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("target", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="Replace TARGET if it exists (never SOURCE).")
+@click.option("--max-bytes", type=click.IntRange(1), default=MAX_BYTES, show_default=True,
+              help="Refuse a SOURCE larger than this.")
+@lang_option
+@rules_option
+@_guard
+def convert(source: Path, target: Path, force: bool, max_bytes: int, lang: str, rules_dir: Path | None) -> None:
+    """Convert a plan between YAML and an .xlsx workbook, losslessly (SOURCE is never modified)."""
+    from .packs import RULES_DIR, load_rulebook
+    from .workbook_write import convert as run_convert
+
+    if target.exists() and target.resolve() == source.resolve():
+        raise click.UsageError("TARGET is SOURCE; a plan file is never modified")
+    if target.exists() and not force:
+        raise click.UsageError(f"{target} exists; give --force to replace it")
+    book = load_rulebook(rules_dir or RULES_DIR)
+    content = run_convert(source, target, book.agreement, max_bytes)
+    if isinstance(content, bytes):
+        write_binary(content, str(target), replace_plan=force)
+    else:
+        write_output(content, str(target), create_parent=False, replace_plan=force)
+
+
+@main.command()
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="Address to listen on (localhost only unless told otherwise).")
 @click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)
@@ -514,32 +540,6 @@ def serve(host: str, port: int, rules_dir: Path | None, max_bytes: int, max_file
     app = create_app(rules_dir, Limits(max_bytes, max_files, max_total_bytes, time_limit, max_checks))
     click.echo(f"compliance serve: http://{host}:{port}/ (Ctrl-C stops)", err=True)
     uvicorn.run(app, host=host, port=port, server_header=False, log_level="warning")
-
-
-@main.command()
-@click.argument("source", type=click.Path(dir_okay=False, path_type=Path))
-@click.argument("target", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--force", is_flag=True, help="Replace TARGET if it exists (never SOURCE).")
-@click.option("--max-bytes", type=click.IntRange(1), default=MAX_BYTES, show_default=True,
-              help="Refuse a SOURCE larger than this.")
-@lang_option
-@rules_option
-@_guard
-def convert(source: Path, target: Path, force: bool, max_bytes: int, lang: str, rules_dir: Path | None) -> None:
-    """Convert a plan between YAML and an .xlsx workbook, losslessly (SOURCE is never modified)."""
-    from .packs import RULES_DIR, load_rulebook
-    from .workbook_write import convert as run_convert
-
-    if target.exists() and target.resolve() == source.resolve():
-        raise click.UsageError("TARGET is SOURCE; a plan file is never modified")
-    if target.exists() and not force:
-        raise click.UsageError(f"{target} exists; give --force to replace it")
-    book = load_rulebook(rules_dir or RULES_DIR)
-    content = run_convert(source, target, book.agreement, max_bytes)
-    if isinstance(content, bytes):
-        write_binary(content, str(target), replace_plan=force)
-    else:
-        write_output(content, str(target), create_parent=False, replace_plan=force)
 
 
 @main.command()

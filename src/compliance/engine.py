@@ -380,7 +380,7 @@ class Engine:
             compiled = self._compiled.get(key)
             return compiled if compiled is not None else self._compile(pack, policy, key)
 
-    def _compile(self, pack: Agreement, policy: Policy | None, cache_key: tuple[str, str]) -> CompiledPack:
+    def _compile(self, pack: Agreement, policy: Policy | None, key: tuple[str, str]) -> CompiledPack:
         ns = namespace(pack, policy)
         definition: dict[str, Any] = {}
         rule_ids: list[str] = []
@@ -468,7 +468,7 @@ class Engine:
             kinds=frozenset(kinds),
             predicates=predicates,
         )
-        self._compiled[cache_key] = compiled
+        self._compiled[key] = compiled
         return compiled
 
     @staticmethod
