@@ -161,6 +161,13 @@ def _print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> 
     ctx.exit(EXIT_CLEAN)
 
 
+def unknown_agreement(book: Any, agreement_id: str) -> click.UsageError:
+    from .hints import suggestion
+
+    return click.UsageError(f"unknown agreement {agreement_id!r}{suggestion(agreement_id, book.agreements, 'en')}; "
+                            f"the rules folder has: {', '.join(sorted(book.agreements))}")
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--version", is_flag=True, expose_value=False, is_eager=True, callback=_print_version,
               help="Show the version and the rule engine in use, and exit.")
@@ -355,9 +362,7 @@ def rules_coverage(fmt: str, agreement_id: str | None, rules_dir: Path | None, l
 
     book = load_rulebook(rules_dir or RULES_DIR)
     if agreement_id is not None and book.agreement(agreement_id) is None:
-        raise click.UsageError(
-            f"unknown agreement {agreement_id!r}; the rules folder has: {', '.join(sorted(book.agreements))}"
-        )
+        raise unknown_agreement(book, agreement_id)
     sources = load_obligations(book.root)
     if not sources:
         raise click.UsageError(f"the rules folder {book.root} has no obligations/ list")
@@ -420,9 +425,7 @@ def allocation(
     book = load_rulebook(rules_dir or RULES_DIR)
     pack = book.agreement(agreement)
     if pack is None:
-        raise click.UsageError(
-            f"unknown agreement {agreement!r}; the rules folder has: {', '.join(sorted(book.agreements))}"
-        )
+        raise unknown_agreement(book, agreement)
     result = compute(pack, population_file, region, lang)
     write_output(render_table(result, fmt), output, create_parent=False)
 
@@ -466,9 +469,7 @@ def init(region: str, agreement_id: str, plan_id: str | None, fmt: str | None, o
     book = load_rulebook(rules_dir or RULES_DIR)
     pack = book.agreement(agreement_id)
     if pack is None:
-        raise click.UsageError(
-            f"unknown agreement {agreement_id!r}; the rules folder has: {', '.join(sorted(book.agreements))}"
-        )
+        raise unknown_agreement(book, agreement_id)
     if output and Path(output).exists():
         raise click.UsageError(f"{output} exists; a plan file is never overwritten")
     if fmt is None:
