@@ -40,6 +40,12 @@ MISSPELT = {
     ],
 }
 MISSPELT_BEFORE = {"plan": MISSPELT["plan"], "areas": MISSPELT["areas"][1:]}
+# a requisition of a region whose 2023 allocation no source gives: its ceiling is unknown
+UNKNOWN_CEILING = {
+    "plan": {"id": "ceiling", "region": "Region Västerbotten", "agreement": "gnv-2023"},
+    "areas": [{"area": "nara-vard", "activities": [{"id": "a", "amount": 1}]}],
+    "reports": [{"kind": "requisition", "submitted": dt.date(2023, 3, 1), "requested": 5}],
+}
 
 
 def _facts(checker: Checker, loaded: LoadedPlan, previous: LoadedPlan | None, as_of: dt.date) -> list[Fact]:
@@ -57,7 +63,8 @@ def _facts(checker: Checker, loaded: LoadedPlan, previous: LoadedPlan | None, as
 def corpus() -> list[Fact]:
     checker = Checker(lang="en")
     facts: list[Fact] = []
-    cases = [*example_cases(), *generated_cases(GENERATED), ("misspelt", MISSPELT, MISSPELT_BEFORE, dt.date(2022, 4, 1))]
+    cases = [*example_cases(), *generated_cases(GENERATED), ("misspelt", MISSPELT, MISSPELT_BEFORE, dt.date(2022, 4, 1)),
+             ("ceiling", UNKNOWN_CEILING, None, dt.date(2023, 4, 1))]
     for name, plan, previous, as_of in cases:
         try:
             loaded = plan_from_data(plan, name)

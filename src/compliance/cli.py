@@ -439,19 +439,32 @@ def allocation(
 @click.argument("new", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text",
               show_default=True)
+@click.option("--output", default=None, help="Write there instead of standard output (whole or not at all).")
 @lang_option
 @rules_option
 @_guard
-def diff(old: Path, new: Path, fmt: str, lang: str, rules_dir: Path | None) -> None:
-    """The reallocation table between two versions of a plan, and the moves the agreement forbids."""
-    from .check import Checker
-    from .plans import load_plan
-    from .revisions import diff as make_diff
-    from .revisions import render_diff
+def diff(old: Path, new: Path, fmt: str, output: str | None, lang: str, rules_dir: Path | None) -> None:
+    """The reallocation table between two versions of a plan, and the moves the agreement forbids.
 
+    Exit status 1 when a move breaks an error-severity rule (GNV-301, GNV-302), 2 when
+    the two files are not versions of one plan (another agreement or region).
+    """
+    from .check import Checker, display_name
+    from .plans import load_plan
+    from .render.common import visible
+    from .revisions import diff as make_diff
+    from .revisions import related, render_diff
+
+    check_target(output, input_identities([old, new]))
     checker = Checker(rules_dir, lang)
-    before, after = load_plan(old, str(old)), load_plan(new, str(new))
-    click.echo(render_diff(make_diff(checker, before, after), fmt, lang), nl=False)
+    before = load_plan(old, display_name(str(old)))
+    after = load_plan(new, display_name(str(new)))
+    note = related(before, after)
+    if note:
+        click.echo(f"{'varning' if lang == 'sv' else 'warning'}: {visible(note.text(lang))}", err=True)
+    result = make_diff(checker, before, after)
+    write_output(render_diff(result, fmt, lang), output, create_parent=False)
+    sys.exit(EXIT_FINDINGS if result.failed_errors else EXIT_CLEAN)
 
 
 @main.command()

@@ -88,6 +88,8 @@ def _f(name: str, type_: str, unit: str, meaning: str, absent: str | None = None
 COMMON = (_f("kind", "text", "code", "the fact's kind (plan, area, activity, …)"),)
 
 _NOT_STATED = "not stated in the plan"
+_NO_GP_EARMARK = "the pack has no named-GP earmark (fast-lakarkontakt)"
+_CEILING = "not a requisition stating the amount requested, nor financials stating the amount received"
 _ALLOCATION_UNKNOWN = ("unknown when the pack lacks part of the region's allocation and the plan is not "
                        "above a bound the sources give")
 
@@ -115,6 +117,13 @@ KINDS: dict[str, FactKind] = {k.name: k for k in (
            "unknown when the pack does not list the regions it funds", unknown=True),
         _f("suggestion", "text", "", "the region most likely meant, for a finding about a wrong region "
            "(shown, never compared)", "the region is the pack's, or none is close"),
+        _f("gp_area_planned", "integer", "kr", "the plan's sum for the area of the named-GP earmark "
+           "(003 §2.2)", _NO_GP_EARMARK),
+        _f("gp_planned", "integer", "kr", "assigned activities of that area carrying a requirement code of "
+           "the earmark", _NO_GP_EARMARK),
+        _f("gp_implied_share", "integer", "kr", "the region's population share of the earmark",
+           _NO_GP_EARMARK + "; unknown when the region is not in the pack's population figures", unknown=True),
+        _f("gp_shortfall", "integer", "kr", "gp_implied_share − gp_planned", "as gp_implied_share", unknown=True),
     )),
     FactKind("area", "one per area of the plan (areas[i])", (
         _f("area", "text", "code", "the area code (areas[i].area)"),
@@ -160,7 +169,8 @@ KINDS: dict[str, FactKind] = {k.name: k for k in (
         _f("additional_resources", "yes/no", "", "the plan says the funds come on top of the region's own "
            "resources: true only when stated true; not stated reads as false"),
         _f("agreement_year", "integer", "year", "the agreement pack's year"),
-        _f("requirement", "text", "code", "the requirement code the activity answers", _NOT_STATED),
+        _f("requirement", "text", "code", "the requirement code(s) the activity answers, comma-separated",
+           _NOT_STATED),
         _f("exit_strategy", "text", "", "what happens when the grant ends (exit_plan.strategy)",
            "no exit plan, or it gives no strategy"),
         _f("exit_annual_cost", "integer", "kr", "the yearly cost after the grant (exit_plan.annual_cost)",
@@ -214,14 +224,38 @@ KINDS: dict[str, FactKind] = {k.name: k for k in (
         _f("gender_exempt_reason", "text", "", "why no gender-equality analysis is made",
            "no exemption given"),
         _f("contents_missing", "integer", "count", "how many of the contents the pack requires of a partial "
-           "report it lacks", "unknown when the pack does not list the contents", unknown=True),
+           "or final report it lacks (0 for other documents)", "unknown when the pack does not list the contents",
+           unknown=True),
         _f("contents_missing_list", "list", "", "those contents", "the pack does not list the contents"),
+        _f("amount", "integer", "kr", "a requisition's amount requested", "not a requisition, or none stated"),
+        _f("ceiling", "integer", "kr", "the most it may ask for: the region's allocation, its published "
+           "rounding and the VFU money the plan plans", _CEILING + "; unknown as the plan's allocation",
+           unknown=True),
+        _f("allocation", "integer", "kr", "the region's allocation behind the ceiling",
+           _CEILING + ", or the ceiling is unknown"),
+        _f("allocation_source", "text", "", "where that allocation comes from", "as allocation"),
+        _f("vfu_planned", "integer", "kr", "the plan's VFU money (outside the regional total) in the ceiling",
+           "as allocation"),
     )),
     FactKind("financials", "one per plan with a financials block: the economic report and repayment", (
         _f("received", "integer", "kr", "the grant received", _NOT_STATED),
         _f("total_costs", "integer", "kr", "the costs reported", _NOT_STATED),
         _f("unspent", "integer", "kr", "the unspent amount the plan states", _NOT_STATED),
         _f("as_of", "date", "date", "the date the plan is checked as of (--as-of)"),
+        _f("document", "text", "code", "financial-report (for rules reading documents and financials)"),
+        _f("period_start", "date", "date", "the first day the report covers", "no period stated"),
+        _f("period_end", "date", "date", "the last day the report covers", "no period stated"),
+        _f("agreement_year", "integer", "year", "the agreement pack's year"),
+        _f("amount", "integer", "kr", "the grant received (as received), compared with the ceiling",
+           "received not stated"),
+        _f("ceiling", "integer", "kr", "the most the region may have received: its allocation, the published "
+           "rounding and the VFU money the plan plans", "received not stated; unknown as the plan's allocation",
+           unknown=True),
+        _f("allocation", "integer", "kr", "the region's allocation behind the ceiling",
+           "received not stated, or the ceiling is unknown"),
+        _f("allocation_source", "text", "", "where that allocation comes from", "as allocation"),
+        _f("vfu_planned", "integer", "kr", "the plan's VFU money (outside the regional total) in the ceiling",
+           "as allocation"),
         _f("cost_items_total", "integer", "kr", "sum of the cost items", "no cost items"),
         _f("unspent_computed", "integer", "kr", "received − total_costs", "received or total_costs not stated"),
         _f("certified_by", "text", "", "who certified the report", "no certification, or it names no one"),
@@ -237,9 +271,13 @@ KINDS: dict[str, FactKind] = {k.name: k for k in (
     )),
     FactKind("requirement", "one per requirement code of the pack: how many activities answer it", (
         _f("requirement", "text", "code", "the requirement code"),
-        _f("required", "yes/no", "", "the plan must answer it (some only when an area is planned)"),
-        _f("activities", "integer", "count", "assigned activities that carry the code"),
+        _f("area", "text", "code", "the area whose activities meet it"),
+        _f("required", "yes/no", "", "the plan must answer it: the plan plans its area's funds"),
+        _f("activities", "integer", "count", "assigned activities of the area that meet it"),
         _f("requirement_name", "text", "", "the requirement's name (Swedish)"),
+        _f("requirement_source", "text", "", "the document and section that require it"),
+        _f("met_by_field", "text", "", "the activity field that meets it: requirement or purpose"),
+        _f("met_by", "list", "code", "the codes that meet it (the requirement code, or purposes)"),
     )),
     FactKind("indicator", "one per pack target whose indicator the plan states (indicators.<name>)", (
         _f("indicator", "text", "code", "the indicator's name"),
