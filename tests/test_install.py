@@ -132,6 +132,10 @@ def test_the_wheel_carries_the_rules_and_runs_outside_a_checkout(wheel, outside,
     table = json.loads(allocation.stdout)
     assert table["regions"]["Region Jämtland Härjedalen"]["nara-vard"] > 0
 
+    coverage = run([compliance, "rules", "coverage", "--format", "json"], outside)  # rules/obligations/ is shipped
+    assert coverage.returncode == 0, coverage.stderr
+    assert {s["document"] for s in json.loads(coverage.stdout)["sources"]} == {"000", "001", "002", "003"}
+
 
 PY313 = interpreter("3.13")
 

@@ -98,7 +98,7 @@ areas:
 def test_gnv_205_names_the_path_and_no_python_boolean(write, checker):
     (f,) = findings(checker, write(PRIVATE), "GNV-205")
     assert "private_provider.contract" in f.message and "private_provider.reports_on_request: true" in f.message
-    assert "redovisa aktiviteter och kostnader på begäran (reports_on_request: nej)" in f.message
+    assert "(reports_on_request: nej)" in f.message
     assert "False" not in f.message and "None" not in f.message
     assert "2 000 000 kr" in f.message
 
@@ -276,3 +276,57 @@ def test_html_report_writes_booleans_as_a_swede_reads_them(write, tmp_path):
     html = out.read_text("utf-8")
     assert "<dt>reports_on_request</dt><dd>nej</dd>" in html
     assert ">false<" not in html and ">False<" not in html
+
+
+def test_region_and_agreement_options_get_a_suggestion():
+    init = run("init", "--region", "Västerbotten", "--agreement", "gnv-2022")
+    assert init.exit_code == 2 and "did you mean 'Region Västerbotten'?" in init.output
+    alloc = run("allocation", "gnv-2022", "--region", "västerbotten")
+    assert alloc.exit_code == 2 and "menar du 'Region Västerbotten'?" in alloc.output
+    for args in (["allocation", "gnv2022"], ["rules", "coverage", "--agreement", "GNV 2022"],
+                 ["init", "--region", "Region Gotland", "--agreement", "gnv_2022"]):
+        result = run(*args)
+        assert result.exit_code == 2 and "did you mean 'gnv-2022'?" in result.output, args
+
+
+def test_literal_braces_in_messages():
+    """{{ and }} in a message are one brace (GNV-409's `gender_equality: {exempt_reason: …}`);
+    braces in plan text are left as written."""
+    assert render("{{a: {b}}} {c}", {"b": 1, "c": "{{x}}"}, {}, "sv") == "{a: 1} {{x}}"
+
+
+def test_gnv_409_shows_the_field_to_write(write, checker):
+    path = write("""
+    plan: {id: p409, region: Region Gotland, agreement: gnv-2022}
+    reports:
+      - {kind: partial-report, submitted: 2022-09-20, contents: [completed-activities, planned-activities, challenges]}
+    """)
+    run_ = checker.check_paths([str(path)], dt.date(2022, 10, 1))
+    (f,) = [f for f in run_.results[0].findings if f.rule == "GNV-409"]
+    assert "eller gender_equality: {exempt_reason: …} med skälen" in f.message and "{{" not in f.message
+
+
+def test_gnv_406_names_the_path_under_financials(write, checker):
+    path = write("""
+    plan: {id: p406, region: Region Gotland, agreement: gnv-2022}
+    financials: {received: 100, total_costs: 100, unspent: 0, certification: {verdict: incorrect}}
+    reports:
+      - {kind: financial-report, submitted: 2023-03-01}
+    """)
+    run_ = checker.check_paths([str(path)], dt.date(2023, 4, 1))
+    (f,) = [f for f in run_.results[0].findings if f.rule == "GNV-406" and f.outcome == "failed"]
+    assert "financials.certification.by" in f.message
+
+
+def test_a_wrong_requirement_code_in_a_workbook_names_its_cell(tmp_path, monkeypatch):
+    from tests.test_workbook import ACTIVITY_ROWS, good_sheets, make_book
+
+    monkeypatch.chdir(tmp_path)
+    rows = [[*ACTIVITY_ROWS[0], "Krav (kod)"], *[[*r, None] for r in ACTIVITY_ROWS[1:]]]
+    rows[2][-1] = "patientkontrakt"  # a 2022 code in a 2020 plan
+    make_book(tmp_path / "plan.xlsx", good_sheets(Aktiviteter=rows))
+    result = run("check", "plan.xlsx", "--format", "json", "--lang", "en")
+    assert result.exit_code == 2
+    (error,) = json.loads(result.stdout)["errors"]
+    assert error["cell"] == "Aktiviteter!I3" and error["field"] == "areas[0].activities[1].requirement"
+    assert "'patientkontrakt' is not a requirement code of gnv-2020" in error["message"]

@@ -28,6 +28,7 @@ _NUMBER = re.compile(r"^(\d+)(?:,(\d+))?$")
 # comparisons silently go wrong (measured: 10**30 > 10**26 did not hold), and
 # sums of many amounts must stay exact too.
 MAX_AMOUNT = 10**13  # a plan of 2 MiB holds < 100 000 amounts: sums stay below 2**53
+MAX_DIGITS = 30  # digits in an amount string: past MAX_AMOUNT already, and never megabytes of them
 
 
 class AmountError(ValueError):
@@ -36,6 +37,11 @@ class AmountError(ValueError):
     def __init__(self, message: str, sv: str | None = None) -> None:
         super().__init__(message)
         self.sv = sv
+
+
+def _shown(value: object) -> str:
+    shown = repr(value)
+    return shown if len(shown) <= 40 else shown[:39] + "…"
 
 
 def format_kr(value: int, lang: str = "sv") -> str:
@@ -59,9 +65,9 @@ def parse_amount(value: object) -> int:
         return _bounded(value)
     if isinstance(value, float):
         raise AmountError(
-            f"{value!r} is a decimal number; write whole kronor as an integer "
+            f"{_shown(value)} is a decimal number; write whole kronor as an integer "
             '(18174397) or a Swedish-style string ("18 174 397 kr", "1,5 mkr")',
-            f"{value!r} är ett decimaltal; skriv hela kronor som heltal (18174397) "
+            f"{_shown(value)} är ett decimaltal; skriv hela kronor som heltal (18174397) "
             'eller som text ("18 174 397 kr", "1,5 mkr")',
         )
     if not isinstance(value, str):
@@ -69,8 +75,8 @@ def parse_amount(value: object) -> int:
                           f"ett belopp ska vara ett antal kronor, inte {type(value).__name__}")
     text = value.strip().lower()
     if text.startswith(("-", "−")):
-        raise AmountError(f"negative amount {value!r}; amounts are kronor received or spent",
-                          f"negativt belopp {value!r}; belopp är kronor som tas emot eller används")
+        raise AmountError(f"negative amount {_shown(value)}; amounts are kronor received or spent",
+                          f"negativt belopp {_shown(value)}; belopp är kronor som tas emot eller används")
     factor = 1
     for pattern, unit in _UNITS:
         match = pattern.search(text)
@@ -80,19 +86,22 @@ def parse_amount(value: object) -> int:
             break
     text = _SPACES.sub("", text)
     match = _NUMBER.match(text)
+    if match and len(text) > MAX_DIGITS:
+        raise AmountError(f"{_shown(value)} has {len(text)} digits; no amount has more than {MAX_DIGITS}",
+                          f"{_shown(value)} har {len(text)} siffror; inget belopp har fler än {MAX_DIGITS}")
     if not match:
         raise AmountError(
-            f"cannot read {value!r} as kronor; write e.g. 18174397, "
+            f"cannot read {_shown(value)} as kronor; write e.g. 18174397, "
             '"18 174 397 kr" or "1,5 mkr"',
-            f'kan inte läsa {value!r} som kronor; skriv t.ex. 18174397, "18 174 397 kr" eller "1,5 mkr"',
+            f'kan inte läsa {_shown(value)} som kronor; skriv t.ex. 18174397, "18 174 397 kr" eller "1,5 mkr"',
         )
     try:
         amount = Decimal(match.group(1) + ("." + match.group(2) if match.group(2) else "")) * factor
     except InvalidOperation:  # pragma: no cover - the regex admits only digits
-        raise AmountError(f"cannot read {value!r} as kronor") from None
+        raise AmountError(f"cannot read {_shown(value)} as kronor") from None
     if amount != amount.to_integral_value():
-        raise AmountError(f"{value!r} is not a whole number of kronor (öre are not used)",
-                          f"{value!r} är inte ett helt antal kronor (ören används inte)")
+        raise AmountError(f"{_shown(value)} is not a whole number of kronor (öre are not used)",
+                          f"{_shown(value)} är inte ett helt antal kronor (ören används inte)")
     return _bounded(int(amount))
 
 

@@ -13,6 +13,12 @@ of a fresh process doing (c). Then (w) the first ``--workbooks`` plans as
 .xlsx workbooks: our reader plus validation against (b) on their YAML twins,
 and the two readers we chose between (python-calamine, openpyxl's read-only
 mode) reading every cell. Figures are kept in the README.
+
+``--large N`` instead measures memory per plan: one plan of N activities
+(``- {id: a00001, amount: 1234}``, as in issue 16's 1.9 MB plan), checked in a
+fresh process per format, against a fresh process that only parses it with
+PyYAML's C loader. It prints the peak RSS above the process's own start-up
+(interpreter, rule book, compiled rulesets) and that figure per byte of plan.
 """
 
 from __future__ import annotations
@@ -221,6 +227,51 @@ def _child(folder: str, n: int, jobs: int) -> None:
     print(json.dumps({"seconds": seconds, "bytes": size, "peak_kib": peak_kib}))
 
 
+def large_plan(n: int) -> str:
+    """One plan of ``n`` activities in one area, each over nothing in particular (three findings each)."""
+    acts = "".join(f"      - {{id: a{i:05d}, amount: {1000 + i % 9000}}}\n" for i in range(n))
+    return ("plan: {id: big, region: Region Jämtland Härjedalen, agreement: gnv-2022}\n"
+            "areas:\n  - area: nara-vard\n    activities:\n" + acts)
+
+
+def _child_large(path: str, fmt: str) -> None:
+    def rss() -> int:
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+    if fmt == "parse":
+        base = rss()
+        yaml.load(Path(path).read_text("utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+        print(json.dumps({"base_kib": base, "peak_kib": rss(), "bytes": 0, "seconds": 0}))
+        return
+    from .check import Checker, tuned_gc
+
+    checker = Checker()
+    checker.engine.compile(checker.book.agreements["gnv-2022"])
+    base = rss()
+    start = time.perf_counter()
+    with tempfile.TemporaryFile("w", encoding="utf-8") as sink, tuned_gc():
+        checker.run_batch([(Path(path), "big.yaml")], dt.date(2022, 6, 1), fmt, sink.write, max_bytes=10**8)
+        size = sink.tell()
+    print(json.dumps({"base_kib": base, "peak_kib": rss(), "bytes": size, "seconds": time.perf_counter() - start}))
+
+
+def bench_large(n: int) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "big.yaml"
+        path.write_text(large_plan(n), "utf-8")
+        plan_bytes = path.stat().st_size
+        print(f"one plan of {n} activities, {plan_bytes / 2**20:.1f} MiB")
+        print(f"{'format':>8} {'seconds':>8} {'output MiB':>11} {'peak MiB':>9} {'above start MiB':>16} "
+              f"{'per plan byte':>14}")
+        for fmt in ("parse", "text", "json", "sarif", "markdown", "junit", "html"):
+            proc = subprocess.run([sys.executable, "-m", "compliance.bench", "--child-large", str(path), fmt],
+                                  capture_output=True, text=True, check=True)
+            got = json.loads(proc.stdout)
+            above = (got["peak_kib"] - got["base_kib"]) * 1024
+            print(f"{fmt:>8} {got['seconds']:>8.1f} {got['bytes'] / 2**20:>11.1f} {got['peak_kib'] / 1024:>9.0f} "
+                  f"{above / 2**20:>16.0f} {above / plan_bytes:>14.0f}")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m compliance.bench", description=__doc__.split("\n\n")[0])
     parser.add_argument("sizes", nargs="*", type=int, default=[100, 1000, 10000])
@@ -228,7 +279,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workbooks", type=int, default=200,
                         help="how many plans to also read as .xlsx workbooks (0: none)")
     parser.add_argument("--child", help=argparse.SUPPRESS)
+    parser.add_argument("--large", type=int, help="memory per plan: one plan of this many activities")
+    parser.add_argument("--child-large", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.child_large:
+        _child_large(*args.child_large)
+        return 0
+    if args.large:
+        bench_large(args.large)
+        return 0
     if args.child:
         _child(args.child, args.sizes[0], args.jobs)
         return 0

@@ -182,9 +182,14 @@ def tuned_gc() -> Iterator[None]:
 class PlanCache:
     """Plans read in this run, by real path, so a revision chain is read and
     validated once per run, not once per plan that follows it (a 1 000-plan
-    chain took 185 s). Bounded by the plans' bytes: the oldest go first."""
+    chain took 185 s). Bounded in memory: a read plan (node graph for lines, models)
+    takes up to about 100 times its bytes (``python -m compliance.bench --large``),
+    so the cache holds up to 128 MiB by that estimate, about 200 plans of 6 KB,
+    and the least recently used go first."""
 
-    def __init__(self, budget: int = 64 * 1024 * 1024) -> None:
+    PER_BYTE = 100
+
+    def __init__(self, budget: int = 128 * 1024 * 1024) -> None:
         self.budget = budget
         self.used = 0
         self.entries: dict[Path, tuple[int, LoadedPlan | InputError]] = {}
@@ -203,7 +208,7 @@ class PlanCache:
                 value: LoadedPlan | InputError = load_plan(path, display, max_bytes)
             except InputError as exc:
                 value = exc
-            size = _size_of(path) if isinstance(value, LoadedPlan) else 256
+            size = _size_of(path) * self.PER_BYTE if isinstance(value, LoadedPlan) else 256
             self._keep(key, size, value)
         else:
             value = hit[1]
@@ -217,7 +222,7 @@ class PlanCache:
     def _keep(self, key: Path, size: int, value: LoadedPlan | InputError) -> None:
         self.entries[key] = (size, value)
         self.used += size
-        while self.used > self.budget and len(self.entries) > 1:
+        while self.used > self.budget and self.entries:
             old = next(iter(self.entries))
             self.used -= self.entries.pop(old)[0]
 

@@ -161,6 +161,13 @@ def _print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> 
     ctx.exit(EXIT_CLEAN)
 
 
+def unknown_agreement(book: Any, agreement_id: str) -> click.UsageError:
+    from .hints import suggestion
+
+    return click.UsageError(f"unknown agreement {agreement_id!r}{suggestion(agreement_id, book.agreements, 'en')}; "
+                            f"the rules folder has: {', '.join(sorted(book.agreements))}")
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--version", is_flag=True, expose_value=False, is_eager=True, callback=_print_version,
               help="Show the version and the rule engine in use, and exit.")
@@ -355,9 +362,7 @@ def rules_coverage(fmt: str, agreement_id: str | None, rules_dir: Path | None, l
 
     book = load_rulebook(rules_dir or RULES_DIR)
     if agreement_id is not None and book.agreement(agreement_id) is None:
-        raise click.UsageError(
-            f"unknown agreement {agreement_id!r}; the rules folder has: {', '.join(sorted(book.agreements))}"
-        )
+        raise unknown_agreement(book, agreement_id)
     sources = load_obligations(book.root)
     if not sources:
         raise click.UsageError(f"the rules folder {book.root} has no obligations/ list")
@@ -420,9 +425,7 @@ def allocation(
     book = load_rulebook(rules_dir or RULES_DIR)
     pack = book.agreement(agreement)
     if pack is None:
-        raise click.UsageError(
-            f"unknown agreement {agreement!r}; the rules folder has: {', '.join(sorted(book.agreements))}"
-        )
+        raise unknown_agreement(book, agreement)
     result = compute(pack, population_file, region, lang)
     write_output(render_table(result, fmt), output, create_parent=False)
 
@@ -432,19 +435,32 @@ def allocation(
 @click.argument("new", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text",
               show_default=True)
+@click.option("--output", default=None, help="Write there instead of standard output (whole or not at all).")
 @lang_option
 @rules_option
 @_guard
-def diff(old: Path, new: Path, fmt: str, lang: str, rules_dir: Path | None) -> None:
-    """The reallocation table between two versions of a plan, and the moves the agreement forbids."""
-    from .check import Checker
-    from .plans import load_plan
-    from .revisions import diff as make_diff
-    from .revisions import render_diff
+def diff(old: Path, new: Path, fmt: str, output: str | None, lang: str, rules_dir: Path | None) -> None:
+    """The reallocation table between two versions of a plan, and the moves the agreement forbids.
 
+    Exit status 1 when a move breaks an error-severity rule (GNV-301, GNV-302), 2 when
+    the two files are not versions of one plan (another agreement or region).
+    """
+    from .check import Checker, display_name
+    from .plans import load_plan
+    from .render.common import visible
+    from .revisions import diff as make_diff
+    from .revisions import related, render_diff
+
+    check_target(output, input_identities([old, new]))
     checker = Checker(rules_dir, lang)
-    before, after = load_plan(old, str(old)), load_plan(new, str(new))
-    click.echo(render_diff(make_diff(checker, before, after), fmt, lang), nl=False)
+    before = load_plan(old, display_name(str(old)))
+    after = load_plan(new, display_name(str(new)))
+    note = related(before, after)
+    if note:
+        click.echo(f"{'varning' if lang == 'sv' else 'warning'}: {visible(note.text(lang))}", err=True)
+    result = make_diff(checker, before, after)
+    write_output(render_diff(result, fmt, lang), output, create_parent=False)
+    sys.exit(EXIT_FINDINGS if result.failed_errors else EXIT_CLEAN)
 
 
 @main.command()
@@ -466,9 +482,7 @@ def init(region: str, agreement_id: str, plan_id: str | None, fmt: str | None, o
     book = load_rulebook(rules_dir or RULES_DIR)
     pack = book.agreement(agreement_id)
     if pack is None:
-        raise click.UsageError(
-            f"unknown agreement {agreement_id!r}; the rules folder has: {', '.join(sorted(book.agreements))}"
-        )
+        raise unknown_agreement(book, agreement_id)
     if output and Path(output).exists():
         raise click.UsageError(f"{output} exists; a plan file is never overwritten")
     if fmt is None:

@@ -106,24 +106,40 @@ def load_obligations(root: Path) -> list[SourceObligations]:
     return sorted(out, key=lambda s: s.document)
 
 
-def not_applied(book: RuleBook, pack_id: str, rule_id: str) -> str | None:
-    """Why the pack does not apply the rule, or None when it does."""
-    pack = book.agreement(pack_id)
-    if pack is None:
-        return "no such agreement pack"
-    if rule_id not in pack.excluded_rules:
-        return None
+def not_applied(book: RuleBook, pack_id: str, rule_id: str, lang: str) -> str | None:
+    """Why the agreement pack does not apply the rule for its year, or None when it does."""
     from .engine import not_applied_reason
 
-    return not_applied_reason(pack, rule_id).en
+    pack = book.agreement(pack_id)
+    if pack is None:
+        return "no such agreement pack" if lang == "en" else "inget sådant överenskommelsepaket"
+    if rule_id in pack.applies:
+        return None
+    if rule_id in pack.excluded_rules:
+        return not_applied_reason(pack, rule_id).get(lang)
+    regions = sorted(p.region for p in book.policies.values() if rule_id in p.applies)
+    if regions:
+        return (f"only as a region's own condition ({', '.join(regions)})" if lang == "en"
+                else f"bara som en regions eget villkor ({', '.join(regions)})")
+    return "the pack does not name it" if lang == "en" else "paketet nämner den inte"
 
 
-def _rule_entry(book: RuleBook, source: SourceObligations, ob: Obligation, rule_id: str) -> dict[str, Any]:
-    entry: dict[str, Any] = {"id": rule_id, "known": rule_id in book.by_id}
+def _rule_entry(book: RuleBook, source: SourceObligations, ob: Obligation, rule_id: str,
+                lang: str) -> dict[str, Any]:
+    entry: dict[str, Any] = {"id": rule_id, "known": rule_id in book.by_id, "not_applied": {}}
+    if not entry["known"]:
+        return entry
     if ob.scope == "agreement":
         entry["not_applied"] = {
-            pack: why for pack in source.agreements if (why := not_applied(book, pack, rule_id)) is not None
+            pack: why for pack in source.agreements if (why := not_applied(book, pack, rule_id, lang)) is not None
         }
+    else:  # the region's own condition: its regional pack, or an agreement year, applies the rule
+        policy = book.policy(source.region or "")
+        regional = policy is not None and rule_id in policy.applies
+        if not regional and not any(rule_id in p.applies for p in book.agreements.values()):
+            name = policy.id if policy else (source.region or "")
+            entry["not_applied"] = {name: "the regional pack does not apply it" if lang == "en"
+                                    else "det regionala paketet tillämpar den inte"}
     return entry
 
 
@@ -150,7 +166,7 @@ def coverage(book: RuleBook, sources: list[SourceObligations], agreement: str | 
                 "says": ob.says.get(lang),
                 "scope": ob.scope,
                 "status": status,
-                "rules": [_rule_entry(book, source, ob, r) for r in ob.rules],
+                "rules": [_rule_entry(book, source, ob, r, lang) for r in ob.rules],
                 "reason": ob.reason,
                 "reason_text": REASONS[ob.reason].get(lang) if ob.reason else None,
                 "note": ob.note.get(lang) if ob.note else None,
@@ -197,7 +213,7 @@ def _rules_text(rules: list[dict[str, Any]], t: dict[str, str], code: bool) -> s
         extra = []
         if not r["known"]:
             extra.append(t["unknown"])
-        for pack, why in r.get("not_applied", {}).items():
+        for pack, why in r["not_applied"].items():
             extra.append(f"{t['not_applied']} {pack}: {why}")
         parts.append(name + (f" ({'; '.join(extra)})" if extra else ""))
     return ", ".join(parts)
@@ -214,7 +230,7 @@ def render_text(report: dict[str, Any], lang: str) -> str:
     lines: list[str] = []
     for source in report["sources"]:
         lines.append(f"{source['document']}  {source['title']}  [{t['years']} {', '.join(source['agreements'])}]")
-        width = max(len(ob["section"]) for ob in source["obligations"])
+        width = min(16, max(len(ob["section"]) for ob in source["obligations"]))
         pad = " " * (width + 3)
         for ob in source["obligations"]:
             lines.append(f"  {ob['section']:<{width}} {ob['says']}  [{_scope_text(source, ob, t)}]")

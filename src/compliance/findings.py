@@ -11,7 +11,7 @@ from .errors import Issue
 OUTCOMES = ("failed", "not-evaluated", "waived")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: a large plan has hundreds of thousands of findings
 class Location:
     file: str
     line: int  # for a workbook: the row of the cell
@@ -40,7 +40,7 @@ class SourceRef:
         return {"document": self.document, "section": self.section}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Finding:
     rule: str
     severity: str
@@ -153,11 +153,15 @@ class CheckRun:
             tally.add(result)
         return tally
 
-    def summary(self) -> dict[str, int]:
+    def summary(self) -> dict[str, Any]:
+        """Counts for the JSON summary. ``failed`` counts failed findings of every severity
+        (split in ``failed_by_severity``); ``errors`` are input errors (files that could not be
+        checked) and ``warnings`` are about the gate's own files (waivers), never findings."""
         t = self.counts()
         return {
             "plans": t.plans,
             "failed": t.failed,
+            "failed_by_severity": dict(t.by_severity),
             "not_evaluated": t.not_evaluated,
             "waived": t.waived,
             "baselined": t.baselined,

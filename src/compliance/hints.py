@@ -141,6 +141,6 @@ def check_requirements(loaded: LoadedPlan, pack: Agreement) -> None:
                     en += f"; the area {area.area} has no requirement codes in {pack.id}"
                     sv += f"; området {area.area} har inga kravkoder i {pack.id}"
                 line, column = loaded.locs.line_of(path)
-                issues.append(Issue(loaded.file, line, column, en, format_path(path), sv))
+                issues.append(Issue(loaded.file, line, column, en, format_path(path), sv, loaded.locs.cell_of(path)))
     if issues:
         raise InputError(issues)

@@ -33,7 +33,7 @@ except ImportError:  # pragma: no cover - depends on how PyYAML was built
 PathT = tuple[str | int, ...]
 
 MAX_BYTES = 2 * 1024 * 1024
-MAX_NODES = 200_000
+MAX_NODES = 200_000  # at least; a larger file may hold one node per two bytes of its text (see load_text)
 MAX_DEPTH = 64
 
 
@@ -96,6 +96,16 @@ class Locations:
 
 
 _STR = "tag:yaml.org,2002:str"
+_CORE_TAGS = {f"tag:yaml.org,2002:{name}" for name in ("str", "int", "float", "bool", "null", "timestamp")}
+_DECIMAL = re.compile(r"[-+]?(0|[1-9][0-9_]*)")
+_NUMBER_TAGS = {"tag:yaml.org,2002:int", "tag:yaml.org,2002:float"}
+MAX_NUMBER_CHARS = 100
+
+
+def shorten(value: Any, limit: int = 40) -> str:
+    """A value for a message: its repr, cut to ``limit`` characters (a hostile value can be megabytes)."""
+    shown = repr(value)
+    return shown if len(shown) <= limit else shown[: limit - 1] + "…"
 _SCALARS = _Loader.yaml_constructors if hasattr(_Loader, "yaml_constructors") else {}
 _COLLECTION_TAGS = {"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"}
 
@@ -171,11 +181,38 @@ class _Builder:
                 out[key] = self.build(value_node, path + (key,), depth + 1)
         return out
 
+    def _yaml11_number(self, node: yaml.Node, text: str, path: PathT) -> None:
+        """Refuse YAML 1.1's other number forms: an author writing 0777 or 190:20:30 does
+        not mean 511 or 685 230 kr. Decimal integers (with ``_``) and floats stay."""
+        if ":" in text:
+            raise self.fail(node, f"{shorten(text)} is a base-60 number in YAML 1.1; write the figure in digits, "
+                            "or quote it if it is text", path,
+                            f"{shorten(text)} är ett sexagesimalt tal i YAML 1.1; skriv talet med siffror, "
+                            "eller citattecken om det är text")
+        if node.tag == "tag:yaml.org,2002:int" and not _DECIMAL.fullmatch(text):
+            raise self.fail(node, f"{shorten(text)} is not a decimal number (YAML 1.1 reads a leading 0 as octal, "
+                            "0x as hexadecimal); write it without the leading zero, or quote it if it is text", path,
+                            f"{shorten(text)} är inte ett decimaltal (YAML 1.1 läser en inledande 0 som oktalt, "
+                            "0x som hexadecimalt); skriv det utan inledande nolla, eller med citattecken om det "
+                            "är text")
+
     def _scalar(self, node: yaml.Node, path: PathT) -> Any:
         tag = node.tag
         text = node.value
+        if tag not in _CORE_TAGS:
+            # YAML's core schema only: !!binary, !!omap, !!set, !!python/… are refused
+            raise self.fail(node, f"unsupported YAML tag {tag}", path, f"YAML-taggen {tag} stöds inte")
+        if tag in _NUMBER_TAGS and len(text) > MAX_NUMBER_CHARS:
+            # Python refuses int() past 4 300 digits with a hint to raise the limit; no
+            # figure in a plan comes near this many digits anyway
+            raise self.fail(node, f"a number of {len(text)} characters ({shorten(text)}); no figure in a plan "
+                            f"has more than {MAX_NUMBER_CHARS}", path,
+                            f"ett tal med {len(text)} tecken ({shorten(text)}); inget tal i en plan har fler "
+                            f"än {MAX_NUMBER_CHARS}")
         if tag == "tag:yaml.org,2002:int" and text.isdigit() and (text[0] != "0" or text == "0"):
-            return int(text)  # plain decimal; 0-prefixed (octal in YAML 1.1) goes to PyYAML
+            return int(text)  # plain decimal
+        if tag in _NUMBER_TAGS:
+            self._yaml11_number(node, text, path)
         ctor = _SCALARS.get(tag) or yaml.constructor.SafeConstructor.yaml_constructors.get(tag)
         if ctor is None:
             raise self.fail(node, f"unsupported YAML tag {tag}", path, f"YAML-taggen {tag} stöds inte")
@@ -183,10 +220,10 @@ class _Builder:
             value = ctor(self.constructor, node)
         except (ValueError, OverflowError) as exc:
             if tag == "tag:yaml.org,2002:timestamp":
-                raise self.fail(node, f"impossible date {node.value!r} ({exc})", path,
-                                f"omöjligt datum {node.value!r} ({exc})") from None
-            raise self.fail(node, f"cannot read {node.value!r}: {exc}", path,
-                            f"kan inte läsa {node.value!r}: {exc}") from None
+                raise self.fail(node, f"impossible date {shorten(node.value)} ({exc})", path,
+                                f"omöjligt datum {shorten(node.value)} ({exc})") from None
+            raise self.fail(node, f"cannot read {shorten(node.value)}: {exc}", path,
+                            f"kan inte läsa {shorten(node.value)}: {exc}") from None
         except yaml.YAMLError as exc:
             raise self.fail(node, f"cannot read value: {exc}", path) from None
         if isinstance(value, dt.datetime):
@@ -267,7 +304,10 @@ def load_text(
         raise InputError.at(file, f"nesting deeper than {max_depth} levels") from None
     if node is None:
         raise InputError.at(file, "the file holds no YAML document", 1, 1, sv="filen innehåller inget YAML-dokument")
-    builder = _Builder(file, max_nodes, max_depth)
+    # Without aliases every node takes at least two bytes of text ("a," in a flow list),
+    # so more nodes than half the text's length can only come from alias expansion: a
+    # bound that refuses a billion laughs but not a legitimate 100 000-activity plan.
+    builder = _Builder(file, max(max_nodes, len(text) // 2), max_depth)
     try:
         value = builder.build(node, (), 0)
     except RecursionError:

@@ -18,7 +18,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from .errors import InputError, Issue
-from .loader import MAX_BYTES, Locations, PathT, format_path, load_file
+from .loader import MAX_BYTES, Locations, PathT, format_path, load_file, shorten
 from .models import Plan
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")  # read by compliance.workbook (an .xlsm only to refuse it clearly)
@@ -110,7 +110,7 @@ def _as_written(value: Any) -> str:
         return "true" if value else "false"
     if value is None:
         return "null"
-    return repr(value)
+    return shorten(value)  # a hostile value can be megabytes
 
 
 def _message(err: dict[str, Any], model: type[BaseModel], loc: tuple[str | int, ...]) -> tuple[str, str]:

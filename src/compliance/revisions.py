@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .amounts import format_kr
-from .errors import InputError
+from .errors import InputError, Issue
 from .facts import revision_facts
 from .loader import MAX_BYTES
 from .plans import LoadedPlan
@@ -128,6 +128,7 @@ class Diff:
     new: str
     rows: list[DiffRow]
     messages: list[str]
+    failed_errors: int = 0  # error-severity revision findings: the exit status of `compliance diff`
 
     def as_dict(self) -> dict[str, Any]:
         return {"old": self.old, "new": self.new, "rows": [r.as_dict() for r in self.rows],
@@ -153,7 +154,43 @@ def diff(checker: Checker, old: LoadedPlan, new: LoadedPlan) -> Diff:
         rows.append(DiffRow(d["area"], d.get("activity"), d.get("name"), d["before"], d["after"],
                             d["change"], sorted(broken.get(fact.id, []))))
     rows.sort(key=lambda r: (r.area, r.activity is not None, r.activity or ""))
-    return Diff(old.file, new.file, rows, [f"{f.rule}: {f.message}" for f in revision])
+    errors = sum(1 for f in revision if f.outcome == "failed" and f.severity == "error")
+    return Diff(old.file, new.file, rows, [f"{f.rule}: {f.message}" for f in revision], errors)
+
+
+def related(old: LoadedPlan, new: LoadedPlan) -> Issue | None:
+    """Whether ``compliance diff OLD NEW`` compares two versions of one plan.
+
+    Another agreement (year) or region is an input error naming both files; another
+    plan id is allowed (a revision may take a new id) but is said, unless NEW's
+    ``plan.supersedes`` names OLD.
+    """
+    a, b = old.plan.plan, new.plan.plan
+    for key, sv in (("agreement", "överenskommelse"), ("region", "region")):
+        if getattr(a, key) != getattr(b, key):
+            line, column = new.locs.line_of(("plan", key))
+            raise InputError.at(
+                new.file,
+                f"{new.file} and {old.file} are plans of another {key} ({getattr(b, key)!r}, {getattr(a, key)!r}): "
+                "not two versions of one plan",
+                line, column, f"plan.{key}",
+                sv=f"{new.file} och {old.file} är planer för olika {sv} ({getattr(b, key)!r}, "
+                f"{getattr(a, key)!r}): inte två versioner av en plan",
+            )
+    if a.id == b.id:
+        return None
+    if b.supersedes and new.path is not None and old.path is not None:
+        try:
+            if (new.path.parent / b.supersedes).resolve() == old.path.resolve():
+                return None
+        except OSError:
+            pass
+    line, column = new.locs.line_of(("plan", "id"))
+    return Issue(new.file, line, column,
+                 f"plan {b.id!r} does not name {old.file} in plan.supersedes and has another id than "
+                 f"{a.id!r}: are these versions of one plan?", "plan.id",
+                 f"planen {b.id!r} anger inte {old.file} i plan.supersedes och har ett annat id än "
+                 f"{a.id!r}: är de versioner av en plan?")
 
 
 def render_diff(d: Diff, fmt: str, lang: str = "sv") -> str:

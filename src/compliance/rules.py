@@ -38,6 +38,7 @@ FACT_KINDS = (
 )
 
 _PLACEHOLDER = re.compile(r"\{([a-z_][a-z0-9_.]*)(?::(kr|date|pct|list|hint|oneof))?\}")
+_TEMPLATE = re.compile(r"\{\{|\}\}|" + _PLACEHOLDER.pattern)  # {{ and }} are a literal brace
 
 
 class _Model(BaseModel):
@@ -131,6 +132,8 @@ def render(text: str, values: dict[str, Any], pack_values: dict[str, Any], lang:
     """
 
     def one(match: re.Match[str]) -> str:
+        if match.group(0) in ("{{", "}}"):
+            return match.group(0)[0]
         name, fmt = match.group(1), match.group(2)
         value = pack_values.get(name[5:]) if name.startswith("pack.") else values.get(name)
         if fmt == "hint":
@@ -153,4 +156,4 @@ def render(text: str, values: dict[str, Any], pack_values: dict[str, Any], lang:
             return ", ".join(show(v, lang) for v in value)
         return str(value)
 
-    return _PLACEHOLDER.sub(one, text)
+    return _TEMPLATE.sub(one, text)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from .allocation import region_allocation
 from .amounts import format_kr
 from .errors import InputError
+from .hints import suggestion
 from .packs import Agreement
 
 
@@ -21,8 +22,9 @@ def check_region(pack: Agreement, region: str) -> None:
         known_regions = set(pack.region_table.rows)
     complete = pack.model is not None or (pack.region_table is not None and pack.region_table.complete)
     if known_regions and region not in known_regions and complete:
-        raise InputError.at("--region", f"{region!r} is not among the regions {pack.id} funds: "
-                            + ", ".join(sorted(known_regions)))
+        hint = suggestion(region, known_regions, "en")
+        raise InputError.at("--region", f"{region!r} is not among the regions {pack.id} funds{hint}; "
+                            "they are: " + ", ".join(sorted(known_regions)))
 
 
 def skeleton(pack: Agreement, region: str, plan_id: str | None = None) -> str:

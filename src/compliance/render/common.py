@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from ..findings import CheckRun
 
@@ -34,7 +35,7 @@ WORDS = {
 }
 
 
-def counts(run: CheckRun) -> dict[str, int]:
+def counts(run: CheckRun) -> dict[str, Any]:
     failed = [f for f in run.findings() if f.outcome == "failed"]
     out = run.summary()
     for sev in ("error", "warning", "info"):

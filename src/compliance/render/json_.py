@@ -25,11 +25,17 @@ def _list(items: list[str], indent: str) -> str:
     return "[\n" + ",\n".join(indent + "  " + item for item in items) + "\n" + indent + "]"
 
 
-def _result(r: PlanResult) -> str:
-    head = f'{{"file": {_dump(r.file)}, "plan": {_dump(r.plan)}, "agreement": {_dump(r.agreement)}, '
-    findings = _list([_dump(f.as_dict()) for f in r.findings], "    ")
+def _write_result(r: PlanResult, write: Callable[[str], Any]) -> None:
+    """One plan's object, a finding at a time: a plan with 180 000 findings is never one string."""
     notes = f'"notes": {_dump(r.notes)}, ' if r.notes else ""
-    return f'{head}{notes}"findings": {findings}}}'
+    write(f'{{"file": {_dump(r.file)}, "plan": {_dump(r.plan)}, "agreement": {_dump(r.agreement)}, {notes}"findings": ')
+    if not r.findings:
+        write("[]}")
+        return
+    write("[")
+    for n, f in enumerate(r.findings):
+        write(("\n" if n == 0 else ",\n") + "      " + _dump(f.as_dict()))
+    write("\n    ]}")
 
 
 def stream(run: CheckRun, results: Iterable[PlanResult], book: RuleBook, write: Callable[[str], Any]) -> None:
@@ -37,7 +43,8 @@ def stream(run: CheckRun, results: Iterable[PlanResult], book: RuleBook, write: 
     write(f'{{\n  "as_of": {_dump(run.as_of.isoformat())},\n  "results": [')
     first = True
     for r in results:
-        write(("\n" if first else ",\n") + "    " + _result(r))
+        write(("\n" if first else ",\n") + "    ")
+        _write_result(r, write)
         first = False
     write("]" if first else "\n  ]")
     write(f',\n  "errors": {_list([_dump(e.as_dict(run.lang)) for e in run.errors], "  ")}')

@@ -9,15 +9,28 @@ its result and gets an external suppression with the waiver's reason.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Iterable
+from pathlib import PurePosixPath
 from typing import Any
+from urllib.parse import quote
 
 from .. import __version__
 from ..errors import Issue
-from ..findings import CheckRun, Finding
+from ..findings import CheckRun, Finding, PlanResult
 from ..packs import RuleBook
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 LEVELS = {"error": "error", "warning": "warning", "info": "note"}
+
+
+def uri(file: str) -> str:
+    """A file as a SARIF ``uri``: relative and percent-encoded (RFC 3986: spaces, ``%``, ``#``,
+    ``?``, non-ASCII), or a ``file:`` URI for a file named by an absolute path outside the
+    current folder."""
+    path = file.replace("\\", "/")
+    if path.startswith("/"):
+        return PurePosixPath(path).as_uri()
+    return quote(path, safe="/")
 
 
 def _rule(rule: Any, lang: str) -> dict[str, Any]:
@@ -58,7 +71,7 @@ def _result(f: Finding, index: int) -> dict[str, Any]:
         "locations": [
             {
                 "physicalLocation": {
-                    "artifactLocation": {"uri": f.location.file.replace("\\", "/")},
+                    "artifactLocation": {"uri": uri(f.location.file)},
                     "region": _region(f.location.line, cell),
                 },
                 "logicalLocations": [{"fullyQualifiedName": f.location.path or "plan"}],
@@ -83,7 +96,7 @@ def _notification(issue: Issue, level: str, lang: str) -> dict[str, Any]:
         "level": level,
         "message": {"text": f"{issue.cell}: {issue.text(lang)}" if issue.cell else issue.text(lang)},
         "locations": [{"physicalLocation": {
-            "artifactLocation": {"uri": issue.file},
+            "artifactLocation": {"uri": uri(issue.file)},
             "region": _region(issue.line or 1, issue.cell),
         }}],
     }
@@ -92,13 +105,10 @@ def _notification(issue: Issue, level: str, lang: str) -> dict[str, Any]:
 def _note(file: str, text: str) -> dict[str, Any]:
     """What a reader must know about a whole plan's check (no regional conditions)."""
     return {"level": "note", "message": {"text": text},
-            "locations": [{"physicalLocation": {"artifactLocation": {"uri": file}, "region": {"startLine": 1}}}]}
+            "locations": [{"physicalLocation": {"artifactLocation": {"uri": uri(file)}, "region": {"startLine": 1}}}]}
 
 
-def document(run: CheckRun, book: RuleBook) -> dict[str, Any]:
-    applied = sorted({rid for r in run.results for rid in r.rules_applied})
-    index = {rid: i for i, rid in enumerate(applied)}
-    results = [_result(f, index[f.rule]) for f in run.findings() if f.rule in index]
+def _head(run: CheckRun, book: RuleBook, applied: list[str], kept: list[PlanResult]) -> dict[str, Any]:
     return {
         "$schema": SCHEMA,
         "version": "2.1.0",
@@ -113,13 +123,13 @@ def document(run: CheckRun, book: RuleBook) -> dict[str, Any]:
                     }
                 },
                 "columnKind": "unicodeCodePoints",
-                "results": results,
+                "results": [],
                 "invocations": [
                     {
                         "executionSuccessful": not run.errors,
                         "toolExecutionNotifications": [_notification(i, "error", run.lang) for i in run.errors]
                         + [_notification(i, "warning", run.lang) for i in run.warnings]
-                        + [_note(r.file, note) for r in run.results for note in r.notes],
+                        + [_note(r.file, note) for r in kept for note in r.notes],
                     }
                 ],
             }
@@ -127,5 +137,24 @@ def document(run: CheckRun, book: RuleBook) -> dict[str, Any]:
     }
 
 
-def render(run: CheckRun, book: RuleBook) -> str:
-    return json.dumps(document(run, book), ensure_ascii=False, indent=2) + "\n"
+def stream(run: CheckRun, results: Iterable[PlanResult], book: RuleBook, write: Callable[[str], Any]) -> None:
+    """The document, with the results written one per line as they are encoded.
+
+    ``tool.driver.rules`` lists the rules that applied and ``ruleIndex`` points
+    into it, so the results are gathered first; but the document is never built
+    whole, as data or as one string (a plan with 180 000 findings took 2 GB that way).
+    """
+    kept = list(results)
+    applied = sorted({rid for r in kept for rid in r.rules_applied})
+    index = {rid: i for i, rid in enumerate(applied)}
+    head = json.dumps(_head(run, book, applied, kept), ensure_ascii=False, indent=2)
+    before, after = head.split('"results": []', 1)
+    write(before + '"results": [')
+    first = True
+    for r in kept:
+        for f in r.findings:
+            if f.rule in index:
+                line = json.dumps(_result(f, index[f.rule]), ensure_ascii=False)
+                write(("\n" if first else ",\n") + "        " + line)
+                first = False
+    write(("]" if first else "\n      ]") + after + "\n")

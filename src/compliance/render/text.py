@@ -16,27 +16,29 @@ from .common import WORDS as _WORDS
 from .common import visible as v
 
 
-def _result(result: PlanResult, run: CheckRun, w: dict[str, str]) -> list[str]:
-    lines = [f"{v(result.file)}  ({v(result.plan)}, {v(result.agreement)}, {w['as_of']} {run.as_of})"]
-    lines += [f"  {w['note'].upper()}: {v(note)}" for note in result.notes]
+def _write_result(result: PlanResult, run: CheckRun, w: dict[str, str], write: Callable[[str], Any]) -> None:
+    """One plan's lines, a finding at a time (a large plan's report is never one string)."""
+    write(f"{v(result.file)}  ({v(result.plan)}, {v(result.agreement)}, {w['as_of']} {run.as_of})\n")
+    for note in result.notes:
+        write(f"  {w['note'].upper()}: {v(note)}\n")
     if not result.findings:
-        lines.append(f"  {w['clean_text']}")
+        write(f"  {w['clean_text']}\n")
     for f in result.findings:
         label = w[f.severity] if f.outcome == "failed" else w[f.outcome]
-        lines.append(f"  {label.upper():<10} {f.rule}  {v(f.location.where())}  {v(f.title)}")
-        lines.append(f"             {v(f.message)}")
+        lines = [f"  {label.upper():<10} {f.rule}  {v(f.location.where())}  {v(f.title)}",
+                 f"             {v(f.message)}"]
         if f.waiver:
             lines.append(f"             ({w['waived']}: {v(f.waiver['reason'])}; {v(f.waiver['reference'])})")
         if f.baselined:
             lines.append("             (baseline)")
-    lines.append("")
-    return lines
+        write("\n".join(lines) + "\n")
+    write("\n")
 
 
 def stream(run: CheckRun, results: Iterable[PlanResult], book: RuleBook, write: Callable[[str], Any]) -> None:
     w = _WORDS["en" if run.lang == "en" else "sv"]
     for result in results:
-        write("\n".join(_result(result, run, w)) + "\n")
+        _write_result(result, run, w, write)
     lines: list[str] = []
     for issue in run.errors:
         lines.append(f"{w['input_error'].upper()}: {v(issue.one_line(run.lang))}")
