@@ -35,6 +35,7 @@ from .errors import InputError, Issue
 from .loader import MAX_BYTES, Locations, PathT, format_path
 
 SUFFIXES = (".xlsx", ".xlsm")
+MAX_ISSUES = 50  # a workbook's problems said at once; past that, a count
 UNPACKED_FACTOR = 32  # the parts of a workbook may unpack to at most this many times --max-bytes
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
@@ -605,6 +606,11 @@ def read_workbook(path: Path, display: str | None = None, max_bytes: int = MAX_B
                 _read_fields(reader, spec, name, rows, xml, out)
     if reader.issues:
         by_place = sorted(reader.issues, key=lambda i: ((i.cell or "").split("!")[0], i.line or 0, i.column or 0))
+        if len(by_place) > MAX_ISSUES:
+            more = len(by_place) - MAX_ISSUES
+            by_place = by_place[:MAX_ISSUES] + [_issue(
+                display, f"… and {more} more problems of the same kinds; correct these first",
+                f"… och {more} problem till av samma slag; rätta dessa först")]
         raise InputError(by_place)
     _assemble(reader, out, tables, found)
     if reader.issues:
