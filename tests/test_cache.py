@@ -28,7 +28,7 @@ def test_cache_is_used_and_invalidated(tmp_path, monkeypatch):
     # exactly equal, types included: an example's dates come back as dates, not strings
     assert cached.rules == first.rules
     assert cached.agreements == first.agreements
-    assert cached.policy == first.policy
+    assert cached.policies == first.policies
     example_dates = [e.plan["plan"]["decision"]["date"] for r in cached.rules for e in r.examples
                      if isinstance(e.plan.get("plan", {}).get("decision"), dict)
                      and "date" in e.plan["plan"]["decision"]]

@@ -175,3 +175,19 @@ def test_input_errors_in_swedish_or_english(write):
                            '("18 174 397 kr", "1,5 mkr")', "okänt fält 'provder'; menar du 'provider'?"]
     assert en_messages[1] == "unknown field 'provder'; did you mean 'provider'?"
     assert "fel: " in sv.stderr and "error: " in en.stderr
+
+
+def test_a_report_written_to_a_file_leaves_its_counts_on_standard_error(tmp_path):
+    """The Action checks once, to SARIF: the log still shows what that run found."""
+    out = tmp_path / "c.sarif"
+    result = subprocess.run(
+        [sys.executable, "-m", "compliance", "check", str(ROOT / "plans"), "--as-of", "2021-04-30",
+         "--format", "sarif", "--output", str(out), "--lang", "en"],
+        capture_output=True, text=True,
+    )
+    assert result.returncode == 1 and result.stdout == ""
+    sarif = json.loads(out.read_text("utf-8"))
+    errors = sum(1 for r in sarif["runs"][0]["results"] if r.get("level") == "error" and "suppressions" not in r)
+    plans = len({r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+                 for r in sarif["runs"][0]["results"] if r.get("locations")})
+    assert f"{out}: Summary: {plans} plans, {errors} errors," in result.stderr

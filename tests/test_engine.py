@@ -69,7 +69,7 @@ def test_engine_failure_is_raised_and_state_is_deleted(checker, monkeypatch):
     monkeypatch.setattr(engine_mod._durable.Ruleset, "delete_state", spy)
     monkeypatch.setattr(engine_mod, "_dre", Broken())
     with pytest.raises(RuntimeError, match="engine failed"):
-        checker.engine.run(pack, facts)
+        checker.engine.run(pack, facts, checker.book.policy("Region Jämtland Härjedalen"))
     assert len(deleted) == 1
 
 

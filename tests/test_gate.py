@@ -3,6 +3,7 @@
 import datetime as dt
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -157,10 +158,44 @@ def test_pre_commit_hook(repo):
 def test_published_hook_and_action_definitions():
     hooks = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text("utf-8"))
     assert hooks[0]["id"] == "compliance-check" and hooks[0]["entry"] == "compliance check"
+    assert hooks[0]["language_version"] == "python3.12"
+    hook_files = re.compile(hooks[0]["files"])
+    exclude = re.compile(hooks[0]["exclude"])
+    for path in ("plans/rjh-gnv-2022.yaml", "region/plans/2023/rev.yml"):
+        assert hook_files.search(path) and not exclude.search(path), path
+    for path in (".gitlab-ci.yml", ".github/workflows/ci.yaml", "docs/notes.yaml", "plans/README.md"):
+        assert not hook_files.search(path), path
     action = yaml.safe_load((ROOT / "action.yml").read_text("utf-8"))
-    uses = [step.get("uses", "") for step in action["runs"]["steps"]]
+    steps = action["runs"]["steps"]
+    uses = [step.get("uses", "") for step in steps]
     assert action["runs"]["using"] == "composite"
     assert any(u.startswith("github/codeql-action/upload-sarif") for u in uses)
+    scripts = [step["run"] for step in steps if "run" in step]
+    assert scripts and not any("${{" in script for script in scripts)  # inputs only through env:
+    checks = [s for s in scripts if "compliance\" check" in s]
+    assert len(checks) == 1 and "--format sarif" in checks[0]  # one run gives the SARIF and the log
+    setup = next(step for step in steps if step.get("uses", "").startswith("actions/setup-python"))
+    assert setup["with"]["update-environment"] is False  # the calling job's Python stays
+
+
+def test_the_actions_check_script_takes_paths_with_spaces(tmp_path):
+    """Run the Action's own check script with bash, a stand-in compliance recording its arguments."""
+    action = yaml.safe_load((ROOT / "action.yml").read_text("utf-8"))
+    step = next(s for s in action["runs"]["steps"] if s.get("id") == "check")
+    venv = tmp_path / "venv"
+    (venv / "bin").mkdir(parents=True)
+    fake = venv / "bin" / "compliance"
+    fake.write_text('#!/usr/bin/env bash\nprintf "%s\\n" "$@" > "$ARGS_FILE"\nexit 1\n', "utf-8")
+    fake.chmod(0o755)
+    env = {"PATH": os.environ["PATH"], "VENV": str(venv), "PATHS": "plans/region one\n\nplans/two.yaml\n",
+           "FAIL_ON": "warning", "AS_OF": "2022-12-31", "BASELINE": "", "SARIF": "out dir/c.sarif",
+           "GITHUB_OUTPUT": str(tmp_path / "out"), "ARGS_FILE": str(tmp_path / "args")}
+    done = subprocess.run(["bash", "-e", "-c", step["run"]], env=env, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    args = (tmp_path / "args").read_text("utf-8").splitlines()
+    assert args == ["check", "--fail-on", "warning", "--format", "sarif", "--output", "out dir/c.sarif",
+                    "--as-of", "2022-12-31", "--", "plans/region one", "plans/two.yaml"]
+    assert (tmp_path / "out").read_text("utf-8") == "status=1\n"
 
 
 # -- editor schema -----------------------------------------------------------------------

@@ -106,7 +106,7 @@ def test_plan_files_are_never_written(tmp_path, monkeypatch):
     try:
         monkeypatch.chdir(tmp_path)
         result = run_check("plans", "--as-of", "2021-04-30", "--format", "json")
-        assert result.exit_code == 1 and json.loads(result.stdout)["summary"]["plans"] == 2
+        assert result.exit_code == 1 and json.loads(result.stdout)["summary"]["plans"] == 4  # YAML and workbooks
     finally:
         os.chmod(tmp_path / "plans", 0o755)
     assert before == {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in (tmp_path / "plans").iterdir()}

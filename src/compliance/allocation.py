@@ -232,7 +232,12 @@ def compute(
     result.lang = lang
     if region is not None:
         if region not in result.regions:
-            raise InputError.at("--region", f"{region!r} is not among the regions of {pack.id}")
+            from .hints import suggestion
+
+            raise InputError.at("--region", f"{region!r} is not among the regions of {pack.id}"
+                                + suggestion(region, result.regions, "en"),
+                                sv=f"{region!r} finns inte bland regionerna i {pack.id}"
+                                + suggestion(region, result.regions, "sv"))
         county = _county_of(region, result.municipalities)
         result.regions = {region: result.regions[region]}
         result.municipalities = {county: result.municipalities[county]} if county else {}

@@ -9,7 +9,10 @@ another), then measures in the same run:
 (c) the full check to JSON (facts, engine, findings, rendering),
 
 and prints plans/s for each, the ratios c/a and c/b, and the peak memory (RSS)
-of a fresh process doing (c). Figures are kept in the README.
+of a fresh process doing (c). Then (w) the first ``--workbooks`` plans as
+.xlsx workbooks: our reader plus validation against (b) on their YAML twins,
+and the two readers we chose between (python-calamine, openpyxl's read-only
+mode) reading every cell. Figures are kept in the README.
 
 ``--large N`` instead measures memory per plan: one plan of N activities
 (``- {id: a00001, amount: 1234}``, as in issue 16's 1.9 MB plan), checked in a
@@ -45,7 +48,9 @@ AREAS = {
     "ambulans": (1441061, ["ambulans-utveckling", "responstider", "kompetens-ambulans"]),
     "vfu": (None, ["vfu-platser"]),
 }
-REQUIREMENTS = ["fast-lakarkontakt-rutiner", "fast-lakarkontakt-information", "patientkontrakt", "ambulans-utveckling"]
+# each requirement code on an activity of its own area (a code of another area is an input error)
+REQUIREMENTS = {"nara-vard": ["fast-lakarkontakt-rutiner", "fast-lakarkontakt-information", "patientkontrakt"],
+                "ambulans": ["ambulans-utveckling"]}
 
 
 def make_plan(i: int, rng: random.Random) -> dict[str, Any]:
@@ -78,8 +83,8 @@ def make_plan(i: int, rng: random.Random) -> dict[str, Any]:
                                      "in_service": dt.date(2022, rng.randint(1, 12), 1), "charged": amount}
             if code == "vidareutbildning":
                 act["additional_resources"] = rng.random() < 0.8
-            if n < len(REQUIREMENTS) and code in ("nara-vard", "ambulans"):
-                act["requirement"] = REQUIREMENTS[n]
+            if j < len(REQUIREMENTS.get(code, [])):
+                act["requirement"] = REQUIREMENTS[code][j]
             acts.append({k: v for k, v in act.items() if v is not None})
             n += 1
         area: dict[str, Any] = {"area": code, "responsible": "Beställarchef", "activities": acts}
@@ -160,6 +165,61 @@ def stage_check(paths: list[Path], jobs: int = 1) -> tuple[float, int]:
     return time.perf_counter() - start, size
 
 
+def workbook_twins(paths: list[Path], folder: Path) -> list[Path]:
+    """The plans as .xlsx workbooks (``compliance convert``), beside their YAML."""
+    from .plans import load_plan
+    from .workbook_write import build, plan_data
+
+    out = []
+    for p in paths:
+        target = folder / (p.stem + ".xlsx")
+        target.write_bytes(build(plan_data(load_plan(p, p.name).plan), None))
+        out.append(target)
+    return out
+
+
+def stage_read_calamine(books: list[Path]) -> float:
+    """Every cell of every sheet, with python-calamine (the reader check uses)."""
+    import python_calamine
+
+    start = time.perf_counter()
+    for p in books:
+        wb = python_calamine.CalamineWorkbook.from_path(str(p))
+        for name in wb.sheet_names:
+            wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
+    return time.perf_counter() - start
+
+
+def stage_read_openpyxl(books: list[Path]) -> float:
+    """Every cell of every sheet, with openpyxl's read-only mode (the alternative measured)."""
+    import openpyxl
+
+    start = time.perf_counter()
+    for p in books:
+        wb = openpyxl.load_workbook(p, read_only=True, data_only=True)
+        for ws in wb.worksheets:
+            for _row in ws.iter_rows(values_only=True):
+                pass
+        wb.close()
+    return time.perf_counter() - start
+
+
+def workbook_table(paths: list[Path], folder: Path) -> None:
+    """(w) a workbook plan against its YAML twin: our reader + validation on each, and the raw readers."""
+    books = workbook_twins(paths, folder)
+    n = len(books)
+    yaml_b = stage_validate(paths)
+    xlsx_b = stage_validate(books)
+    cal = stage_read_calamine(books)
+    opx = stage_read_openpyxl(books)
+    print()
+    print(f"workbooks: {n} of the plans as .xlsx (compliance convert), read + validated against their YAML twins")
+    print(f"{'N':>6} {'YAML (b)/s':>11} {'XLSX (b)/s':>11} {'XLSX/YAML':>10} {'calamine raw/s':>15} "
+          f"{'openpyxl ro raw/s':>18} {'openpyxl/calamine':>18}")
+    print(f"{n:>6} {_rate(n, yaml_b):>11.0f} {_rate(n, xlsx_b):>11.0f} {xlsx_b / yaml_b:>10.2f} "
+          f"{_rate(n, cal):>15.0f} {_rate(n, opx):>18.0f} {opx / cal:>18.2f}")
+
+
 def _child(folder: str, n: int, jobs: int) -> None:
     paths = sorted(Path(folder).glob("plan-*.yaml"))[:n]
     seconds, size = stage_check(paths, jobs)
@@ -216,6 +276,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m compliance.bench", description=__doc__.split("\n\n")[0])
     parser.add_argument("sizes", nargs="*", type=int, default=[100, 1000, 10000])
     parser.add_argument("--jobs", type=int, default=1, help="processes for the full check (c)")
+    parser.add_argument("--workbooks", type=int, default=200,
+                        help="how many plans to also read as .xlsx workbooks (0: none)")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--large", type=int, help="memory per plan: one plan of this many activities")
     parser.add_argument("--child-large", nargs=2, help=argparse.SUPPRESS)
@@ -246,6 +308,10 @@ def main(argv: list[str] | None = None) -> int:
             c = child["seconds"]
             print(f"{n:>6} {_rate(n, a):>12.0f} {_rate(n, b):>13.0f} {_rate(n, c):>12.0f} {c / a:>6.2f} "
                   f"{c / b:>6.2f} {child['peak_kib'] / 1024:>13.1f}")
+        if args.workbooks > 0:
+            books = folder / "workbooks"
+            books.mkdir()
+            workbook_table(paths[: args.workbooks], books)
     return 0
 
 

@@ -13,10 +13,11 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .engine import Engine, Hit
+from .engine import CompiledPack, Engine, Hit
 from .errors import InputError, Issue
 from .facts import Fact, build_facts
 from .findings import CheckRun, Finding, Location, PlanResult, SourceRef, Tally
+from .hints import check_requirements, suggestion
 from .loader import MAX_BYTES, format_path
 from .packs import RULES_DIR, RuleBook, load_rulebook
 from .plans import LoadedPlan, load_plan
@@ -27,6 +28,7 @@ if TYPE_CHECKING:
 
 
 NOT_PLANS = {"compliance-waivers.yaml", "compliance-waivers.yml"}
+PLAN_SUFFIXES = (".yaml", ".yml", ".xlsx", ".xlsm")  # an .xlsm is picked up to be refused, never skipped
 
 
 def display_name(given: str) -> str:
@@ -59,7 +61,7 @@ def inside(path: Path, roots: Iterable[Path]) -> bool:
 
 
 def collect_paths(paths: Iterable[str]) -> list[tuple[Path, str]]:
-    """Files named on the command line; a folder means every *.yaml/*.yml under it.
+    """Files named on the command line; a folder means every plan file (*.yaml, *.yml, *.xlsx) under it.
 
     A file found in a folder that is a link leading out of that folder is an
     input error (a pull request could add ``plans/x.yaml -> /proc/self/environ``).
@@ -69,15 +71,15 @@ def collect_paths(paths: Iterable[str]) -> list[tuple[Path, str]]:
         path = Path(given)
         if path.is_dir():
             found = sorted(
-                p for p in path.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file()
+                p for p in path.rglob("*") if p.suffix.lower() in PLAN_SUFFIXES and p.is_file()
             )
             before = len(out)
             root = path.resolve()
             prefix = display_name(given)
             for p in found:
                 rel = p.relative_to(path)
-                if p.name in NOT_PLANS or any(part.startswith(".") for part in rel.parts):
-                    continue  # the gate's own files, and hidden ones (.pre-commit-config.yaml, .github/…)
+                if p.name in NOT_PLANS or p.name.startswith("~$") or any(part.startswith(".") for part in rel.parts):
+                    continue  # the gate's own files, hidden ones (.github/…), a spreadsheet's lock file (~$p.xlsx)
                 display = str(Path(prefix) / rel)
                 if not inside(p.resolve(), [root]):
                     raise InputError.at(display, f"a link to a file outside {given}; refusing to read it",
@@ -85,8 +87,8 @@ def collect_paths(paths: Iterable[str]) -> list[tuple[Path, str]]:
                 out.append((p, display))
             if len(out) == before:
                 # a gate pointed at the wrong folder must not pass by checking nothing
-                raise InputError.at(given, "no plan files (*.yaml, *.yml) in this folder",
-                                    sv="inga planfiler (*.yaml, *.yml) i mappen")
+                raise InputError.at(given, "no plan files (*.yaml, *.yml, *.xlsx) in this folder",
+                                    sv="inga planfiler (*.yaml, *.yml, *.xlsx) i mappen")
         else:
             out.append((path, display_name(given)))
     return out
@@ -236,20 +238,32 @@ class Checker:
     """Holds a rule book and its compiled rulesets for a whole batch."""
 
     def __init__(
-        self, rules_dir: Path | None = None, lang: str = "sv", engine: str | None = None,
-        roots: list[Path] | None = None,
+        self, rules_dir: Path | None = None, lang: str = "sv", roots: list[Path] | None = None,
+        engine: str | None = None,
     ) -> None:
         self.book: RuleBook = load_rulebook(Path(rules_dir) if rules_dir else RULES_DIR)
-        self.engine = Engine(self.book.rules, self.book.policy, engine)
+        self.engine = Engine(self.book.rules, engine)
         self.lang = lang
         # where plan.supersedes may lead (None: each plan's own folder), and the plans read so far
         self.roots = roots
         self.plans = PlanCache()
         self._views: dict[str, tuple[Rule, str, tuple[SourceRef, ...]]] = {}
-        policy = self.book.policy
-        self._pack_values: dict[str, Any] = {
-            "policy.followup_system": policy.followup_system if policy else None
+        self._regional = self.book.regional_rules()
+        # a consequence one year's source states and another's does not reads as nothing there
+        self._no_consequence = {
+            f"consequence.{name}": "" for pack in self.book.agreements.values() for name in pack.consequences
         }
+
+    def for_run(self, roots: list[Path] | None = None) -> Checker:
+        """A checker for one run that shares this one's rule book and compiled rulesets
+        but has its own plan cache and ``roots``: a long-lived server takes one per
+        request, so no request ever sees (or keeps) another's plans."""
+        import copy
+
+        run = copy.copy(self)
+        run.roots = roots
+        run.plans = PlanCache()
+        return run
 
     # -- one plan --------------------------------------------------------------
     def check_plan(
@@ -260,22 +274,40 @@ class Checker:
         if pack is None:
             line, column = loaded.locs.line_of(("plan", "agreement"))
             known = ", ".join(sorted(self.book.agreements))
+            en, sv = (suggestion(header.agreement, self.book.agreements, lang) for lang in ("en", "sv"))
             raise InputError.at(
                 loaded.file,
-                f"unknown agreement {header.agreement!r}; the rules folder has: {known}",
+                f"unknown agreement {header.agreement!r}{en}; the rules folder has: {known}",
                 line,
                 column,
                 "plan.agreement",
-                sv=f"okänd överenskommelse {header.agreement!r}; regelmappen har: {known}",
+                sv=f"okänd överenskommelse {header.agreement!r}{sv}; regelmappen har: {known}",
+                cell=loaded.locs.cell_of(("plan", "agreement")),
             )
+        policy = self.book.policy(header.region)
+        check_requirements(loaded, pack)
         facts = build_facts(loaded, pack, as_of, previous)
-        hits = self.engine.run(pack, facts)
+        hits = self.engine.run(pack, facts, policy)
+        compiled = self.engine.compile(pack, policy)
         by_id = {f.id: f for f in facts}
+        pack_values: dict[str, Any] = {
+            "policy.followup_system": policy.followup_system if policy else None,
+            **self._no_consequence,
+        }
+        for name, consequence in pack.consequences.items():
+            pack_values[f"consequence.{name}"] = f" {consequence.text.get(self.lang)} ({consequence.source.cite()})"
         findings = sorted(
-            (self._finding(loaded, hit, by_id, pack.id) for hit in hits),
+            (self._finding(loaded, hit, by_id, compiled, pack_values) for hit in hits),
             key=Finding.sort_key,
         )
-        compiled = self.engine.compile(pack)
+        notes = []
+        if policy is None and self._regional:
+            notes.append(
+                f"No regional conditions were found for {header.region}: the plan is checked "
+                "against the agreement alone"
+                if self.lang == "en"
+                else f"Inga regionala villkor finns för {header.region}: planen prövas bara mot överenskommelsen"
+            )
         return PlanResult(
             file=loaded.file,
             plan=header.id,
@@ -288,24 +320,32 @@ class Checker:
                 for f in facts
                 if f.kind == "area"
             },
+            notes=notes,
         )
 
     def _finding(
-        self, loaded: LoadedPlan, hit: Hit, facts: dict[str, Fact], pack_id: str
+        self,
+        loaded: LoadedPlan,
+        hit: Hit,
+        facts: dict[str, Fact],
+        compiled: CompiledPack,
+        pack_values: dict[str, Any],
     ) -> Finding:
         rule_id, outcome, fact_id, static_reason = hit
         rule, title, sources = self._rule_view(rule_id)
         fact = facts[fact_id]
         data = fact.data
-        values = {k: data[k] for k in rule.values if k in data}
+        # a rule its year does not apply is reported on the plan: the plan's fields are not its values
+        about_plan = fact.kind in rule.facts
+        values = {k: data[k] for k in rule.values if k in data} if about_plan else {}
         if outcome == "not-evaluated":
-            reads = self.engine.compile(self.book.agreements[pack_id]).reads[rule_id]
+            reads = compiled.reads[rule_id]
             why = [static_reason] if static_reason else [fact.unknown[f] for f in reads if f in fact.unknown]
             reasons = "; ".join(dict.fromkeys(r.get(self.lang) for r in why))
             message = f"not evaluated: {reasons}" if self.lang == "en" else f"ej bedömd: {reasons}"
             values = {k: v for k, v in values.items() if v is not None}
         else:
-            message = render(rule.message.get(self.lang), values, self._pack_values, self.lang)
+            message = render(rule.message.get(self.lang), values, pack_values, self.lang)
         return Finding(
             rule=rule_id,
             severity=rule.severity,
@@ -313,7 +353,8 @@ class Checker:
             title=title,
             message=message,
             sources=sources,
-            location=Location(loaded.file, loaded.line(fact.path), format_path(fact.path)),
+            location=Location(loaded.file, loaded.line(fact.path), format_path(fact.path),
+                              loaded.locs.cell_of(fact.path)),
             values=values,
             area=data.get("area"),
             activity=data.get("activity"),

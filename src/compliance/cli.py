@@ -23,7 +23,7 @@ import click
 
 from .errors import InputError, Issue
 from .loader import MAX_BYTES
-from .output import check_target, input_identities, open_output, write_output
+from .output import check_target, input_identities, open_output, write_binary, write_output
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
 EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, as a shell reports a pipe's writer that was cut off
@@ -161,6 +161,13 @@ def _print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> 
     ctx.exit(EXIT_CLEAN)
 
 
+def unknown_agreement(book: Any, agreement_id: str) -> click.UsageError:
+    from .hints import suggestion
+
+    return click.UsageError(f"unknown agreement {agreement_id!r}{suggestion(agreement_id, book.agreements, 'en')}; "
+                            f"the rules folder has: {', '.join(sorted(book.agreements))}")
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--version", is_flag=True, expose_value=False, is_eager=True, callback=_print_version,
               help="Show the version and the rule engine in use, and exit.")
@@ -265,6 +272,10 @@ def check(
     if fmt != "text" or output not in (None, "-"):  # text on standard output already shows them
         echo_issues(run.warnings, lang, warning=True)
         echo_issues(run.errors, lang)
+    if output is not None:  # the report went to a file: the log still gets this run's counts
+        from .render.text import summary_line
+
+        click.echo(f"{output}: {summary_line(run)}", err=True)
     if run.errors:
         sys.exit(EXIT_INPUT)
     if write_baseline_file is not None:
@@ -282,7 +293,7 @@ def check(
 
 @main.group()
 def rules() -> None:
-    """The rule catalog: list, show, test, docs."""
+    """The rule catalog: list, show, test, docs, coverage."""
 
 
 @rules.command("list")
@@ -312,7 +323,10 @@ def rules_show(rule_id: str, rules_dir: Path | None, lang: str) -> None:
     book = load_rulebook(rules_dir or RULES_DIR)
     rule = book.by_id.get(rule_id.upper())
     if rule is None:
-        raise click.UsageError(f"no rule {rule_id!r}; see 'compliance rules list'")
+        from .hints import suggestion
+
+        raise click.UsageError(f"no rule {rule_id!r}{suggestion(rule_id, book.by_id, 'en')}; "
+                               "see 'compliance rules list'")
     click.echo(rule_markdown(rule, book, lang), nl=False)
 
 
@@ -333,6 +347,28 @@ def rules_test(rules_dir: Path | None) -> None:
     sys.exit(EXIT_FINDINGS if failed else EXIT_CLEAN)
 
 
+@rules.command("coverage")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text",
+              show_default=True)
+@click.option("--agreement", "agreement_id", default=None,
+              help="Only the sources of this agreement year (and the regions' own conditions).")
+@rules_option
+@lang_option
+@_guard
+def rules_coverage(fmt: str, agreement_id: str | None, rules_dir: Path | None, lang: str) -> None:
+    """The obligations each source states for regions: the rules that check each, or why none can."""
+    from .coverage import coverage, load_obligations, render
+    from .packs import RULES_DIR, load_rulebook
+
+    book = load_rulebook(rules_dir or RULES_DIR)
+    if agreement_id is not None and book.agreement(agreement_id) is None:
+        raise unknown_agreement(book, agreement_id)
+    sources = load_obligations(book.root)
+    if not sources:
+        raise click.UsageError(f"the rules folder {book.root} has no obligations/ list")
+    click.echo(render(coverage(book, sources, agreement_id, lang), fmt, lang), nl=False)
+
+
 @rules.command("docs")
 @click.option("--output", "out_dir", type=click.Path(file_okay=False, path_type=Path),
               default=Path("docs/rules"), show_default=True)
@@ -340,21 +376,26 @@ def rules_test(rules_dir: Path | None) -> None:
 @rules_option
 @_guard
 def rules_docs(out_dir: Path, check_only: bool, rules_dir: Path | None) -> None:
-    """Generate rule documentation from rule metadata."""
+    """Generate rule documentation from rule metadata, and the coverage page beside it
+    (OUTPUT/../coverage.md) from the obligations list."""
+    from .coverage import load_obligations
+    from .coverage import page as coverage_page
     from .docs import generate
     from .packs import RULES_DIR, load_rulebook
 
     book = load_rulebook(rules_dir or RULES_DIR)
-    pages = generate(book)
-    stale = [name for name, text in pages.items()
-             if not (out_dir / name).exists() or (out_dir / name).read_text("utf-8") != text]
+    pages = {out_dir / name: text for name, text in generate(book).items()}
+    if load_obligations(book.root):
+        pages[out_dir.parent / "coverage.md"] = coverage_page(book)
+    stale = [path for path, text in pages.items()
+             if not path.exists() or path.read_text("utf-8") != text]
     if check_only:
-        for name in stale:
-            click.echo(f"stale: {out_dir / name}")
+        for path in stale:
+            click.echo(f"stale: {path}")
         sys.exit(EXIT_FINDINGS if stale else EXIT_CLEAN)
-    for name in stale:
-        write_output(pages[name], str(out_dir / name))
-    click.echo(f"{len(pages)} pages, {len(stale)} written to {out_dir}")
+    for path in stale:
+        write_output(pages[path], str(path))
+    click.echo(f"{len(pages)} pages, {len(stale)} written ({out_dir}, {out_dir.parent / 'coverage.md'})")
 
 
 @main.command()
@@ -384,9 +425,7 @@ def allocation(
     book = load_rulebook(rules_dir or RULES_DIR)
     pack = book.agreement(agreement)
     if pack is None:
-        raise click.UsageError(
-            f"unknown agreement {agreement!r}; the rules folder has: {', '.join(sorted(book.agreements))}"
-        )
+        raise unknown_agreement(book, agreement)
     result = compute(pack, population_file, region, lang)
     write_output(render_table(result, fmt), output, create_parent=False)
 
@@ -428,10 +467,14 @@ def diff(old: Path, new: Path, fmt: str, output: str | None, lang: str, rules_di
 @click.option("--region", required=True, help="The region, as the agreement pack names it.")
 @click.option("--agreement", "agreement_id", required=True, help="An agreement pack, e.g. gnv-2022.")
 @click.option("--id", "plan_id", default=None, help="The plan id [default: from region and agreement].")
+@click.option("--format", "fmt", type=click.Choice(["yaml", "xlsx"]), default=None,
+              help="yaml, or xlsx: a workbook template with drop-down lists and per-area sums "
+              "[default: from --output's extension, else yaml].")
 @click.option("--output", default=None, help="Write the skeleton there (never over an existing file).")
 @rules_option
 @_guard
-def init(region: str, agreement_id: str, plan_id: str | None, output: str | None, rules_dir: Path | None) -> None:
+def init(region: str, agreement_id: str, plan_id: str | None, fmt: str | None, output: str | None,
+         rules_dir: Path | None) -> None:
     """Write a new plan skeleton with the region's allocation per area filled in from the pack."""
     from .packs import RULES_DIR, load_rulebook
     from .skeleton import skeleton
@@ -439,12 +482,78 @@ def init(region: str, agreement_id: str, plan_id: str | None, output: str | None
     book = load_rulebook(rules_dir or RULES_DIR)
     pack = book.agreement(agreement_id)
     if pack is None:
-        raise click.UsageError(
-            f"unknown agreement {agreement_id!r}; the rules folder has: {', '.join(sorted(book.agreements))}"
-        )
+        raise unknown_agreement(book, agreement_id)
     if output and Path(output).exists():
         raise click.UsageError(f"{output} exists; a plan file is never overwritten")
+    if fmt is None:
+        fmt = "xlsx" if output and Path(output).suffix.lower() == ".xlsx" else "yaml"
+    if fmt == "xlsx":
+        from .workbook_write import template
+
+        if not output or Path(output).suffix.lower() != ".xlsx":
+            raise click.UsageError("--format xlsx writes a workbook: give --output FILE.xlsx")
+        write_binary(template(pack, region, plan_id), output)
+        return
     write_output(skeleton(pack, region, plan_id), output, create_parent=False)
+
+
+@main.command()
+@click.argument("source", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("target", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="Replace TARGET if it exists (never SOURCE).")
+@click.option("--max-bytes", type=click.IntRange(1), default=MAX_BYTES, show_default=True,
+              help="Refuse a SOURCE larger than this.")
+@lang_option
+@rules_option
+@_guard
+def convert(source: Path, target: Path, force: bool, max_bytes: int, lang: str, rules_dir: Path | None) -> None:
+    """Convert a plan between YAML and an .xlsx workbook, losslessly (SOURCE is never modified)."""
+    from .packs import RULES_DIR, load_rulebook
+    from .workbook_write import convert as run_convert
+
+    if target.exists() and target.resolve() == source.resolve():
+        raise click.UsageError("TARGET is SOURCE; a plan file is never modified")
+    if target.exists() and not force:
+        raise click.UsageError(f"{target} exists; give --force to replace it")
+    book = load_rulebook(rules_dir or RULES_DIR)
+    content = run_convert(source, target, book.agreement, max_bytes)
+    if isinstance(content, bytes):
+        write_binary(content, str(target), replace_plan=force)
+    else:
+        write_output(content, str(target), create_parent=False, replace_plan=force)
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on (localhost only unless told otherwise).")
+@click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)
+@rules_option
+@click.option("--max-bytes", type=click.IntRange(1), default=MAX_BYTES, show_default=True,
+              help="Refuse uploaded plan files larger than this.")
+@click.option("--max-files", type=click.IntRange(1), default=20, show_default=True,
+              help="Refuse requests with more files than this.")
+@click.option("--max-total-bytes", type=click.IntRange(1), default=10 * 1024 * 1024, show_default=True,
+              help="Refuse requests whose files are larger than this together.")
+@click.option("--time-limit", type=click.FloatRange(0.1), default=30.0, show_default=True,
+              help="Seconds within which a request is answered (422 past it, or 503 if it never got to run).")
+@click.option("--max-checks", type=click.IntRange(1, 64), default=4, show_default=True,
+              help="Checks running at once; the others wait their turn within their time limit.")
+@_guard
+def serve(host: str, port: int, rules_dir: Path | None, max_bytes: int, max_files: int, max_total_bytes: int,
+          time_limit: float, max_checks: int) -> None:
+    """The web page and HTTP API (needs the web extra: pip install 'compliance[web]')."""
+    try:
+        import uvicorn
+
+        from .web.app import create_app
+        from .web.uploads import Limits
+    except ImportError as exc:
+        click.echo(f"compliance serve needs the web extra, which is not installed (no module {exc.name!r}): "
+                   "pip install 'compliance[web]'", err=True)
+        sys.exit(EXIT_INPUT)
+    app = create_app(rules_dir, Limits(max_bytes, max_files, max_total_bytes, time_limit, max_checks))
+    click.echo(f"compliance serve: http://{host}:{port}/ (Ctrl-C stops)", err=True)
+    uvicorn.run(app, host=host, port=port, server_header=False, log_level="warning")
 
 
 @main.command()

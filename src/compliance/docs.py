@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import yaml
 
-from .packs import RuleBook
+from . import conditions
+from .engine import namespace, not_applied_reason
+from .packs import Agreement, Lang, Policy, RuleBook, Source
 from .rules import Rule
 
 
@@ -16,12 +20,9 @@ def rule_markdown(rule: Rule, book: RuleBook, lang: str = "sv") -> str:
     lines = [f"# {rule.id}: {rule.title.get(lang)}", ""]
     lines.append(f"- **Severity**: {rule.severity}")
     lines.append(f"- **Reads**: {', '.join(rule.facts)} facts")
-    excluded = [f"{p.id} ({why})" for p in book.agreements.values()
-                for rid, why in p.excluded_rules.items() if rid == rule.id]
-    applies = [p for p in sorted(book.agreements) if rule.id not in book.agreements[p].excluded_rules]
-    lines.append(f"- **Applies to**: {', '.join(applies) or '—'}")
-    if excluded:
-        lines.append(f"- **Not applied to**: {'; '.join(excluded)}")
+    lines += ["", "## Where it applies", ""]
+    lines += applicability(rule, book)
+    lines += _codes(rule, book, lang)
     lines += ["", "## Sources", ""]
     for s in rule.source:
         quote = f": «{s.quote}»" if s.quote else ""
@@ -45,11 +46,130 @@ def rule_markdown(rule: Rule, book: RuleBook, lang: str = "sv") -> str:
     return "\n".join(lines).rstrip() + "\n"
 
 
+def _cite(sources: list[Source]) -> str:
+    return "; ".join(f"{s.document} {s.section}" + (f" «{s.quote}»" if s.quote else "") for s in sources)
+
+
+def _figure(value: Any) -> str:
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value) or "(none)"
+    if isinstance(value, dict):
+        return "; ".join(f"{k}: {_figure(v)}" for k, v in sorted(value.items()))
+    return str(value)
+
+
+def _figures(rule: Rule, pack: Agreement, policy: Policy | None) -> list[str]:
+    """The pack figures a rule's condition names, with their values (and sources where the pack has them)."""
+    ns = namespace(pack, policy)
+    out: list[str] = []
+    conds = [c for c in (rule.guard, rule.condition) if c is not None]
+    for ref in dict.fromkeys(r for c in conds for r in conditions.pack_refs(c)):
+        try:
+            value: Any = conditions.lookup(ns, ref.path, ref.text())
+        except conditions.Missing as missing:
+            why = missing.reason.en if isinstance(missing.reason, Lang) else "unknown"
+            out.append(f"`{ref.text()}` = unknown ({why})")
+            continue
+        except conditions.ConditionError:
+            continue
+        if ref.key == "area":
+            value = {k: v for k, v in value.items()} if isinstance(value, dict) else value
+        out.append(f"`{ref.text()}` = {_figure(value)}")
+    read = conditions.fields(rule.condition)
+    if "allocation_tolerance" in read:  # GNV-101: the region totals, their rounding and bounds
+        source = pack.model.source if pack.model else pack.region_table.source if pack.region_table else None
+        if source is not None:
+            out.append(f"region totals: {source.document} {source.section}, within {pack.published_rounding} kr")
+        for region, bound in sorted(pack.region_bounds.items()):
+            out.append(f"{region}: at most {bound.at_most} kr ({_cite([bound.source])})")
+    # the document or indicator a rule is about: its deadline or target, with the source
+    for c in conds:
+        for name, kind in _selectors(c):
+            item: Any = (pack.documents.get(kind) if name == "document" else
+                         pack.targets.get(kind) if name == "indicator" else None)
+            if item is None:
+                continue
+            figure = getattr(item, "deadline", None) if name == "document" else getattr(item, "value", None)
+            where = f" ({item.source.document} {item.source.section})" if item.source else ""
+            if figure is None and item.missing is not None:
+                out.append(f"{kind}: unknown ({item.missing.en})")
+            else:
+                out.append(f"{kind}: {figure}{where}")
+    return out
+
+
+def _selectors(cond: conditions.Cond) -> list[tuple[str, str]]:
+    if isinstance(cond, conditions.All | conditions.AnyOf):
+        return [s for c in cond.items for s in _selectors(c)]
+    if (isinstance(cond, conditions.Compare) and cond.op == "==" and cond.field in ("document", "indicator")
+            and isinstance(cond.operand, conditions.Const)):
+        return [(cond.field, str(cond.operand.value))]
+    return []
+
+
+def applicability(rule: Rule, book: RuleBook) -> list[str]:
+    """Per agreement pack and regional pack: does the rule apply, on which source, with which figures."""
+    lines = ["| pack | applies | source or reason | figures used there |", "|---|---|---|---|"]
+    policies = sorted(book.policies.values(), key=lambda p: p.id)
+    for pid in sorted(book.agreements):
+        pack = book.agreements[pid]
+        if rule.id in pack.applies:
+            state, why = "yes", _cite(pack.applies[rule.id])
+        elif rule.id in pack.excluded_rules:
+            state, why = "not evaluated", not_applied_reason(pack, rule.id).en
+        else:
+            state, why = "only where a regional pack applies it", "a region's own condition"
+        figures = _figures(rule, pack, None) if state == "yes" else []
+        lines.append(f"| {pid} | {state} | {_md(why)} | {_md('; '.join(figures)) or '—'} |")
+    for policy in policies:
+        if rule.id in policy.applies:
+            pack = book.agreements[sorted(book.agreements)[-1]]
+            figures = [f for f in _figures(rule, pack, policy) if "policy" in f or "private" in f]
+            if "pack.policy.followup_system" in rule.message.sv:
+                figures.append(f"follow-up system: {policy.followup_system}")
+            lines.append(
+                f"| {policy.id} ({policy.region}) | yes, every year | {_md(_cite(policy.applies[rule.id]))} "
+                f"| {_md('; '.join(figures)) or '—'} |"
+            )
+    return lines
+
+
+def _md(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def _codes(rule: Rule, book: RuleBook, lang: str) -> list[str]:
+    """The codes a plan may write, per agreement year, for a rule about wrong codes."""
+    if "allowed_codes" not in rule.values:
+        return []
+    sv = lang == "sv"
+    lines = ["", "## " + ("Tillåtna koder per år" if sv else "Allowed codes per year"), ""]
+    for pack in (book.agreements[k] for k in sorted(book.agreements)):
+        if "activity" in rule.facts:
+            lines.append(f"- **{pack.id}** ({'syften per område' if sv else 'purposes per area'}):")
+            lines += [f"  - `{code}`: {', '.join(f'`{p}`' for p in spec.purposes) or '—'}"
+                      for code, spec in sorted(pack.areas.items())]
+        else:
+            lines.append(f"- **{pack.id}** ({'områden' if sv else 'areas'}): "
+                         + ", ".join(f"`{code}`" for code in sorted(pack.areas)))
+            table = pack.region_table
+            regions = sorted(pack.model.population if pack.model else table.rows if table else [])
+            if regions:
+                label = "regioner" if sv else "regions"
+                if pack.model is None and table is not None and not table.complete:
+                    label += " (tabellen är ofullständig)" if sv else " (the table is incomplete)"
+                lines.append(f"  - {label}: {', '.join(regions)}")
+    return lines
+
+
 def generate(book: RuleBook) -> dict[str, str]:
     """File name → Markdown text, for every rule and an index."""
     pages = {f"{rule.id}.md": rule_markdown(rule, book, "sv") for rule in book.rules}
-    index = ["# Rules", "", "Generated by `compliance rules docs` from the rule files; do not edit.", "",
-             "| id | severity | title | sources |", "|---|---|---|---|"]
+    index = ["# Rules", "", "Generated by `compliance rules docs` from the rule files; do not edit.", ""]
+    if (book.root / "obligations").is_dir():
+        index += ["What each source asks of regions, and which rule checks it or why none can: "
+                  "[coverage](../coverage.md) (`compliance rules coverage`).", ""]
+    index += ["| id | severity | title | sources |", "|---|---|---|---|"]
     for rule in book.rules:
         src = "; ".join(f"{s.document} {s.section}" for s in rule.source)
         index.append(f"| [{rule.id}]({rule.id}.md) | {rule.severity} | {rule.title.sv} / {rule.title.en} | {src} |")

@@ -86,7 +86,13 @@ _CATCH_ALL_PREFIX = '{"' + CATCH_ALL + '"'
 
 
 _HOST: Any = None
-_LOCK = threading.Lock()
+# durable-rules' C engine and its host are not known to be thread-safe: a ruleset
+# handle keeps the action being read between calls. Every call into it (register,
+# assert, drain, delete) holds this lock, as do compiling a pack and extending the
+# shared engine-id tables, so threads
+# (the web page's checks) can share one Engine; uncontended, it costs a batch
+# nothing measurable. The built-in evaluator shares no state between plans.
+_LOCK = threading.RLock()
 _NAMES = itertools.count(1)
 _SIDS = itertools.count(1)
 
@@ -103,6 +109,41 @@ def _host() -> Any:
 
         _HOST = _QuietHost()
     return _HOST
+
+
+ENGINES = ("durable", "python")
+
+
+def available_engines() -> tuple[str, ...]:
+    return ENGINES if _dre is not None else ("python",)
+
+
+def default_engine() -> str:
+    """The evaluator used when none is named: ``COMPLIANCE_ENGINE``, else durable-rules where it imports."""
+    chosen = os.environ.get("COMPLIANCE_ENGINE", "").strip().lower()
+    if chosen in ("", "auto"):
+        return "durable" if _dre is not None else "python"
+    if chosen not in ENGINES:
+        raise InputError.at("COMPLIANCE_ENGINE", f"{chosen!r} is no engine: choose durable, python or auto")
+    if chosen == "durable" and _dre is None:
+        raise InputError.at(
+            "COMPLIANCE_ENGINE", f"durable-rules does not import here ({DURABLE_IMPORT_ERROR}); use python or auto"
+        )
+    return chosen
+
+
+def describe_engine(name: str | None = None) -> str:
+    """One line naming the evaluator in use, for ``compliance --version``."""
+    name = name or default_engine()
+    if name == "durable":
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            return f"durable-rules {version('durable-rules')}"
+        except PackageNotFoundError:  # pragma: no cover - imported but not installed as a distribution
+            return "durable-rules"
+    why = "" if DURABLE_IMPORT_ERROR is None else "; durable-rules is not available here"
+    return f"built-in evaluator of durable-rules rulesets{why}"
 
 
 def fnv1a_32(text: str) -> int:
@@ -146,41 +187,6 @@ def _sid(count: int) -> str:
             return sid
 
 
-ENGINES = ("durable", "python")
-
-
-def available_engines() -> tuple[str, ...]:
-    return ENGINES if _dre is not None else ("python",)
-
-
-def default_engine() -> str:
-    """The evaluator used when none is named: ``COMPLIANCE_ENGINE``, else durable-rules where it imports."""
-    chosen = os.environ.get("COMPLIANCE_ENGINE", "").strip().lower()
-    if chosen in ("", "auto"):
-        return "durable" if _dre is not None else "python"
-    if chosen not in ENGINES:
-        raise InputError.at("COMPLIANCE_ENGINE", f"{chosen!r} is no engine: choose durable, python or auto")
-    if chosen == "durable" and _dre is None:
-        raise InputError.at(
-            "COMPLIANCE_ENGINE", f"durable-rules does not import here ({DURABLE_IMPORT_ERROR}); use python or auto"
-        )
-    return chosen
-
-
-def describe_engine(name: str | None = None) -> str:
-    """One line naming the evaluator in use, for ``compliance --version``."""
-    name = name or default_engine()
-    if name == "durable":
-        from importlib.metadata import PackageNotFoundError, version
-
-        try:
-            return f"durable-rules {version('durable-rules')}"
-        except PackageNotFoundError:  # pragma: no cover - imported but not installed as a distribution
-            return "durable-rules"
-    why = "" if DURABLE_IMPORT_ERROR is None else "; durable-rules is not available here"
-    return f"built-in evaluator of durable-rules rulesets{why}"
-
-
 def namespace(pack: Agreement, policy: Policy | None) -> dict[str, Any]:
     """The pack figures a condition may name as ``pack.…``."""
     missing: dict[str, Lang] = {}
@@ -193,9 +199,13 @@ def namespace(pack: Agreement, policy: Policy | None) -> dict[str, Any]:
             )
     if policy is None:
         missing["policy.followup_system"] = say(
-            "regelmappen har inget regionalt villkorspaket (policy.yaml)",
-            "no regional policy pack (policy.yaml) in the rules folder",
+            "regelmappen har inget regionalt villkorspaket (policy.yaml) för regionen",
+            "no regional pack (policy.yaml) for the region in the rules folder",
         )
+    providers = ["mixed", "private"]
+    areas = set(pack.private_provider_areas)
+    if policy is not None and policy.private_providers_all_areas:
+        areas |= set(pack.areas)
     return {
         "id": pack.id,
         "year": pack.year,
@@ -206,8 +216,22 @@ def namespace(pack: Agreement, policy: Policy | None) -> dict[str, Any]:
         "purposes": {code: list(a.purposes) for code, a in pack.areas.items()},
         "targets": targets,
         "policy": {"followup_system": policy.followup_system if policy else None},
+        # who must do what about private providers: the agreement's half and the region's
+        "private_provider_areas": sorted(areas),
+        "private_contract_from": providers if pack.private_contract_required else [],
+        "private_reports_from": providers if policy is not None and policy.private_reports_on_request else [],
         "_missing": missing,
     }
+
+
+def not_applied_reason(pack: Agreement, rule_id: str) -> Lang:
+    """Why a rule is not evaluated for an agreement year: no source of that year states it."""
+    detail = pack.excluded_rules[rule_id]
+    sv = f"ingen källa för {pack.year} anger detta villkor"
+    en = f"no source of {pack.year} states this condition"
+    if isinstance(detail, Lang):
+        return say(f"{sv} ({detail.sv})", f"{en} ({detail.en})")
+    return say(sv, f"{en} ({detail})")
 
 
 def _const(value: Any) -> Any:
@@ -276,6 +300,14 @@ def _branches(cond: dict[str, Any]) -> list[dict[str, Any]]:
     """
     if set(cond) == {"$or"}:
         return [b for item in cond["$or"] for b in _branches(item)]
+    if set(cond) == {"$and"}:
+        # an ``any:`` inside an ``all:`` (a keyed list in one branch of a rule): distribute it,
+        # so that each branch stays a plain conjunction under the limit
+        items = cond["$and"]
+        for i, item in enumerate(items):
+            if isinstance(item, dict) and set(item) == {"$or"}:
+                rest = items[:i] + items[i + 1:]
+                return [b for alt in item["$or"] for b in _branches({"$and": [*rest, alt]})]
     return [cond]
 
 
@@ -341,38 +373,60 @@ class CompiledPack:
 class Engine:
     """Compiled rulesets for the packs of one rule book, reused for every plan."""
 
-    def __init__(self, rules: list[Any], policy: Policy | None, engine: str | None = None) -> None:
+    def __init__(self, rules: list[Any], engine: str | None = None) -> None:
         self.rules = rules
-        self.policy = policy
         self.engine = engine or default_engine()
         if self.engine not in available_engines():
             raise InputError.at(
                 "engine", f"{self.engine!r} is not available here (available: {', '.join(available_engines())})"
             )
-        self._compiled: dict[str, CompiledPack] = {}
+        self._compiled: dict[tuple[str, str], CompiledPack] = {}
 
     def _action(self, rule_id: str, outcome: str, reason: Lang | None) -> Any:
         """What a durable rule stands for: its action is never called, :meth:`run`
         reads the matches and maps each durable rule back to this triple."""
         return (rule_id, outcome, reason)
 
-    def compile(self, pack: Agreement) -> CompiledPack:
-        """The pack's ruleset, compiled and registered once per process.
+    def compile(self, pack: Agreement, policy: Policy | None = None) -> CompiledPack:
+        """The ruleset of an agreement pack with a region's own pack, compiled once per process.
 
-        A condition that names something the pack does not have is an input
-        error naming the rule file (a region's own pack is loaded with --rules).
+        A rule applies where the agreement pack or the regional pack says so;
+        a rule the agreement pack does not apply for its year (``excluded_rules``)
+        is *not evaluated* once per plan, with the reason; a regional rule of
+        a region without a regional pack is not applied at all. A condition that
+        names something the pack does not have is an input error naming the
+        rule file (a region's own pack is loaded with --rules).
         """
-        if pack.id in self._compiled:
-            return self._compiled[pack.id]
-        ns = namespace(pack, self.policy)
+        key = (pack.id, policy.id if policy else "")
+        compiled = self._compiled.get(key)
+        if compiled is not None:
+            return compiled
+        with _LOCK:  # two threads must not compile (and register) the same pack twice
+            compiled = self._compiled.get(key)
+            return compiled if compiled is not None else self._compile(pack, policy, key)
+
+    def _compile(self, pack: Agreement, policy: Policy | None, key: tuple[str, str]) -> CompiledPack:
+        ns = namespace(pack, policy)
         definition: dict[str, Any] = {}
         rule_ids: list[str] = []
         static: dict[str, Lang] = {}
         reads: dict[str, list[str]] = {}
+        kinds: set[str] = set()
         for n, rule in enumerate(self.rules):
-            if rule.id in pack.excluded_rules:
+            applied = rule.id in pack.applies or (policy is not None and rule.id in policy.applies)
+            if not applied:
+                if rule.id in pack.excluded_rules:
+                    rule_ids.append(rule.id)
+                    reads[rule.id] = []
+                    kinds.add("plan")
+                    definition[f"r{n:03d}_ne"] = {
+                        "all": [{"m": {"kind": "plan"}}],
+                        "cap": CAP,
+                        "run": self._action(rule.id, "not-evaluated", not_applied_reason(pack, rule.id)),
+                    }
                 continue
             rule_ids.append(rule.id)
+            kinds.update(rule.facts)
             kind = _kinds(rule.facts)
             guard = rule.guard
             when = rule.condition
@@ -438,10 +492,10 @@ class Engine:
         compiled = CompiledPack(
             name, pack, rule_ids, reads, actions,
             fields=frozenset(f for read in reads.values() for f in read),
-            kinds=frozenset(k for rule in self.rules if rule.id in rule_ids for k in rule.facts),
+            kinds=frozenset(kinds),
             predicates=predicates,
         )
-        self._compiled[pack.id] = compiled
+        self._compiled[key] = compiled
         return compiled
 
     @staticmethod
@@ -449,7 +503,7 @@ class Engine:
         fallback = say(f"{pack.id} saknar siffran {missing.ref}", f"{pack.id} lacks the figure {missing.ref}")
         return missing.reason or fallback
 
-    def run(self, pack: Agreement, facts: list[Fact]) -> list[Hit]:
+    def run(self, pack: Agreement, facts: list[Fact], policy: Policy | None = None) -> list[Hit]:
         """Evaluate one plan's facts; the session's state is deleted afterwards.
 
         The facts go in as one batch. The matches are then drained straight from
@@ -459,26 +513,33 @@ class Engine:
         cost more than the rules themselves. No Python code runs inside the
         engine, so no exception can be swallowed there.
         """
-        compiled = self.compile(pack)
+        compiled = self.compile(pack, policy)
         fields, kinds = compiled.fields, compiled.kinds
         sent = [fact for fact in facts if fact.kind in kinds]  # others would only feed the catch-all
         if not sent:
             return []
-        ids = _engine_ids(sent)
-        matches = _durable_matches if self.engine == "durable" else _evaluated_matches
+        with _LOCK:  # the id and sid tables are shared: one thread extends them at a time
+            ids = _engine_ids(sent)
         hits: dict[Hit, None] = {}
         # Every durable rule here reads one fact, so a plan's facts can go in by chunks,
         # each in its own session: the C engine's memory then follows the chunk, not the
         # plan (measured: 700 MB for the 60 000 facts of a 2 MB plan in one session).
         for start in range(0, len(sent), CHUNK):
-            sid = _sid(min(len(sent), start + CHUNK))
+            end = min(len(sent), start + CHUNK)
+            with _LOCK:
+                sid = _sid(end)
             messages = []
-            for n in range(start, min(len(sent), start + CHUNK)):
+            for n in range(start, end):
                 message = sent[n].engine_view(fields)
                 message["id"] = ids[n]
                 message["sid"] = sid
                 messages.append(message)
-            for name, engine_id in matches(compiled, messages, sid):
+            if self.engine == "durable":
+                with _LOCK:  # see _LOCK: one thread at a time in durable-rules' C core
+                    found = list(_durable_matches(compiled, messages, sid))
+            else:
+                found = list(_evaluated_matches(compiled, messages, sid))
+            for name, engine_id in found:
                 rule_id, outcome, reason = compiled.actions[name]
                 hits[(rule_id, outcome, sent[int(engine_id)].id, reason)] = None
         # an any: may match one fact through several branches: one finding each

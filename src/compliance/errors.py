@@ -19,21 +19,30 @@ class Issue:
     message: str
     field: str | None = None
     sv: str | None = None
+    cell: str | None = None  # a workbook's sheet and cell (``Aktiviteter!C12``); then line is the cell's row
 
-    def text(self, lang: str = "en") -> str:
-        return self.sv if lang == "sv" and self.sv else self.message
-
-    def one_line(self, lang: str = "en") -> str:
+    def where(self) -> str:
+        """``plan.yaml:10:9``, or ``plan.xlsx:Aktiviteter!C12`` for a workbook."""
+        if self.cell is not None:
+            return f"{self.file}:{self.cell}"
         where = self.file
         if self.line is not None:
             where += f":{self.line}"
             if self.column is not None:
                 where += f":{self.column}"
+        return where
+
+    def text(self, lang: str = "en") -> str:
+        return self.sv if lang == "sv" and self.sv else self.message
+
+    def one_line(self, lang: str = "en") -> str:
         what = f"{self.field}: " if self.field else ""
-        return f"{where}: {what}{self.text(lang)}"
+        return f"{self.where()}: {what}{self.text(lang)}"
 
     def as_dict(self, lang: str = "en") -> dict[str, object]:
         out: dict[str, object] = {"file": self.file, "line": self.line, "column": self.column}
+        if self.cell is not None:
+            out["cell"] = self.cell
         if self.field:
             out["field"] = self.field
         out["message"] = self.text(lang)
@@ -55,8 +64,9 @@ class InputError(Exception):
         column: int | None = None,
         field: str | None = None,
         sv: str | None = None,
+        cell: str | None = None,
     ) -> InputError:
-        return cls([Issue(file, line, column, message, field, sv)])
+        return cls([Issue(file, line, column, message, field, sv, cell)])
 
     def __str__(self) -> str:
         return "\n".join(issue.one_line() for issue in self.issues)

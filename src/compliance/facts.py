@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from . import allocation
+from .amounts import format_kr
+from .hints import code_hints
 from .loader import PathT
 from .models import Activity, Area, Plan, ReportKind
 from .packs import Agreement, Lang, say
@@ -118,6 +120,7 @@ class _Builder:
         self.row, self.row_missing = allocation.region_allocation(pack, self.plan.plan.region)
 
     def add(self, kind: str, path: PathT, data: dict[str, Any], unknown: dict[str, Lang] | None = None) -> None:
+        data.update(code_hints(kind, data, self.pack))  # shown in findings about a wrong code, never compared
         self.facts.append(Fact(kind, fact_id(kind, *path), path, data, unknown or {}))
 
     def has(self, key: str) -> bool:
@@ -126,7 +129,10 @@ class _Builder:
     # -- plan ------------------------------------------------------------------
     def plan_fact(self) -> None:
         header = self.plan.plan
-        planned = sum(self.planned_by_area.values())
+        pack = self.pack
+        # money outside the regional total (VFU: by VFU weeks added, 003 §9, not in Bilaga 4)
+        outside = {code for code, spec in pack.areas.items() if spec.allocated_by == "unknown"}
+        planned = sum(v for code, v in self.planned_by_area.items() if code not in outside)
         unknown: dict[str, Lang] = {}
         data: dict[str, Any] = {
             "plan": header.id,
@@ -134,23 +140,46 @@ class _Builder:
             "region": header.region,
             "agreement": header.agreement,
             "planned": planned,
+            "planned_outside_total": sum(v for code, v in self.planned_by_area.items() if code in outside),
             "responsible": _text(header.responsible),
             "stated_total": header.stated_total,
             "parts_total": sum(a.allocation or 0 for a in self.plan.areas),
         }
-        known = {code: v for code, v in self.row.items() if v is not None}
-        unknown_planned = [
-            code for code, amount in self.planned_by_area.items() if amount and code in self.row and code not in known
-        ]
-        if known and not unknown_planned:
-            # areas whose regional figure is unknown (VFU) count when nothing is planned in them
-            total = sum(known.values())
-            data.update(allocation=total, excess=planned - total)
-        else:
-            unknown["allocation"] = self.row_missing or say(
-                f"{self.pack.id} saknar en del av regionens tilldelning",
-                f"{self.pack.id} lacks part of the region's allocation",
+        inside = {code: v for code, v in self.row.items() if code not in outside}
+        bound = pack.region_bounds.get(header.region)
+        if inside and all(v is not None for v in inside.values()):
+            total = sum(v for v in inside.values() if v is not None)
+            from_model = pack.model is not None
+            source = pack.model.source if pack.model else pack.region_table.source if pack.region_table else None
+            data.update(
+                allocation=total,
+                excess=planned - total,
+                # the published table may differ from the model by this much (003 Bilaga 4: 1 kr)
+                allocation_tolerance=pack.published_rounding if from_model else 0,
+                allocation_source=source.cite() if source else pack.id,
             )
+        elif bound is not None and planned > bound.at_most:
+            # a bound decides when the plan is above it: the allocation is at most this
+            data.update(
+                allocation=bound.at_most,
+                excess=planned - bound.at_most,
+                allocation_tolerance=0,
+                allocation_source=f"{bound.source.cite()}: «{bound.source.quote}»",
+            )
+        else:
+            reason = self.row_missing or say(
+                f"{pack.id} saknar en del av regionens tilldelning",
+                f"{pack.id} lacks part of the region's allocation",
+            )
+            if bound is not None:
+                reason = say(
+                    f"{reason.sv}; planen ligger inte över gränsen {format_kr(bound.at_most, 'sv')} "
+                    f"({bound.source.cite()}), så regeln kan inte avgöras",
+                    f"{reason.en}; the plan is not above the bound of {format_kr(bound.at_most, 'en')} "
+                    f"({bound.source.cite()}), so the rule cannot be decided",
+                )
+            for key in ("allocation", "excess", "allocation_tolerance"):
+                unknown[key] = reason
         pack = self.pack
         if pack.model is not None:
             data["region_in_table"] = header.region in pack.model.population
@@ -385,7 +414,7 @@ class _Builder:
             if value is None:
                 continue
             unknown: dict[str, Lang] = {}
-            data: dict[str, Any] = {"indicator": name, "value": value}
+            data: dict[str, Any] = {"indicator": name, "value": value, "as_of": self.as_of}
             if target.value is None:
                 unknown["target"] = target.missing or say(
                     f"{self.pack.id} anger inget mål för {name}", f"{self.pack.id} gives no target for {name}"
@@ -433,6 +462,7 @@ def revision_facts(loaded: LoadedPlan, previous: LoadedPlan, pack: Agreement) ->
         for i, act in enumerate(area.activities)
     }
     names = {(area.area, act.id): act.name for p in (old, plan) for area in p.areas for act in area.activities}
+    purposes = {(area.area, act.id): act.purpose for area in plan.areas for act in area.activities if act.purpose}
     facts: list[Fact] = []
     decision = plan.plan.decision
     facts.append(
@@ -453,16 +483,23 @@ def revision_facts(loaded: LoadedPlan, previous: LoadedPlan, pack: Agreement) ->
         spec = pack.areas.get(code)
         return spec.earmarked if spec else None
 
-    for code in sorted(set(before_areas) | set(after_areas)):
+    codes = sorted(set(before_areas) | set(after_areas))
+    changes = {code: after_areas.get(code, 0) - before_areas.get(code, 0) for code in codes}
+    for code in codes:
         before, after = before_areas.get(code, 0), after_areas.get(code, 0)
         path: PathT = ("areas", area_index[code]) if code in area_index else ("areas",)
+        others = [change for other, change in changes.items() if other != code]
         facts.append(
             Fact(
                 "revision-area",
                 fact_id("revision-area", code),
                 path,
                 {"area": code, "before": before, "after": after, "change": after - before,
-                 "earmarked": earmarked(code), "previous": previous.file},
+                 "earmarked": earmarked(code), "previous": previous.file,
+                 # what the other areas gained and lost: a fall here against a rise there is a move
+                 "subject": code, "moved": max(0, before - after),
+                 "rise_elsewhere": sum(c for c in others if c > 0),
+                 "fall_elsewhere": -sum(c for c in others if c < 0)},
             )
         )
     for key in sorted(set(before_acts) | set(after_acts)):
@@ -480,7 +517,8 @@ def revision_facts(loaded: LoadedPlan, previous: LoadedPlan, pack: Agreement) ->
                 path,
                 {"area": code, "activity": act_id, "name": names.get(key), "before": before,
                  "after": after, "change": after - before, "earmarked": earmarked(code),
-                 "previous": previous.file},
+                 "purpose": purposes.get(key), "previous": previous.file,
+                 "subject": f"{code}/{act_id}", "moved": max(0, after - before)},
             )
         )
     return facts

@@ -14,11 +14,20 @@ OUTCOMES = ("failed", "not-evaluated", "waived")
 @dataclass(frozen=True, slots=True)  # slots: a large plan has hundreds of thousands of findings
 class Location:
     file: str
-    line: int
+    line: int  # for a workbook: the row of the cell
     path: str
+    cell: str | None = None  # a workbook's sheet and cell, ``Aktiviteter!C12``
+
+    def where(self) -> str:
+        """``plans/p.yaml:118``, or ``plans/p.xlsx:Aktiviteter!C12`` for a workbook."""
+        return f"{self.file}:{self.cell}" if self.cell is not None else f"{self.file}:{self.line}"
 
     def as_dict(self) -> dict[str, Any]:
-        return {"file": self.file, "line": self.line, "path": self.path}
+        out: dict[str, Any] = {"file": self.file, "line": self.line}
+        if self.cell is not None:
+            out["cell"] = self.cell
+        out["path"] = self.path
+        return out
 
 
 @dataclass(frozen=True)
@@ -89,6 +98,7 @@ class PlanResult:
     findings: list[Finding]
     rules_applied: list[str]
     planned_by_area: dict[str, tuple[int, int | None]] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)  # what a reader must know about the whole check
 
 
 
@@ -145,13 +155,14 @@ class CheckRun:
 
     def summary(self) -> dict[str, Any]:
         """Counts for the JSON summary. ``failed`` counts failed findings of every severity
-        (split in ``failed_by_severity``); ``errors`` are input errors (files that could not be
-        checked) and ``warnings`` are about the gate's own files (waivers), never findings."""
+        (split in ``failed_error``, ``failed_warning``, ``failed_info``); ``errors`` are input
+        errors (files that could not be checked) and ``warnings`` are about the gate's own
+        files (waivers), never findings."""
         t = self.counts()
         return {
             "plans": t.plans,
             "failed": t.failed,
-            "failed_by_severity": dict(t.by_severity),
+            **{f"failed_{severity}": n for severity, n in t.by_severity.items()},
             "not_evaluated": t.not_evaluated,
             "waived": t.waived,
             "baselined": t.baselined,

@@ -82,6 +82,18 @@ class Locations:
                 break
         return (mark.line + 1, mark.column + 1)
 
+    def cell_of(self, path: PathT) -> str | None:
+        """A workbook's cell of ``path`` (``Aktiviteter!C12``); YAML has none."""
+        return None
+
+    def where(self, path: PathT, lang: str = "en") -> str:
+        """Where ``path`` is, for a message: ``line 12`` or ``cell Aktiviteter!C12``."""
+        cell = self.cell_of(path)
+        if cell is not None:
+            return f"cell {cell}"
+        line = self.line_of(path)[0]
+        return f"rad {line}" if lang == "sv" else f"line {line}"
+
 
 _STR = "tag:yaml.org,2002:str"
 _CORE_TAGS = {f"tag:yaml.org,2002:{name}" for name in ("str", "int", "float", "bool", "null", "timestamp")}

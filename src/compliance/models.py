@@ -178,7 +178,8 @@ class Financials(_Model):
 class Indicators(_Model):
     named_gp_share: Share | None = None
     nursing_home_gp_share: Share | None = None
-    continuity_index_change: Annotated[float, Field(ge=-1, le=10)] | None = None
+    continuity_index_change: Annotated[float, Field(ge=-1, le=10)] | None = None  # to doctors
+    continuity_index_total_change: Annotated[float, Field(ge=-1, le=10)] | None = None  # the patient's total contacts
 
 
 class Plan(_Model):

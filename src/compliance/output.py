@@ -21,7 +21,7 @@ from typing import Any
 from .errors import InputError
 
 STDOUT = "-"
-PLAN_SUFFIXES = (".yaml", ".yml")
+PLAN_SUFFIXES = (".yaml", ".yml", ".xlsx", ".xlsm")
 
 
 def _identity(path: Path) -> tuple[int, int] | None:
@@ -54,6 +54,7 @@ def check_target(
     *,
     option: str = "--output",
     create_parent: bool = False,
+    replace_plan: bool = False,
 ) -> None:
     """Refuse an output that is not a new or regular file in an existing folder.
 
@@ -79,8 +80,8 @@ def check_target(
                                 "regular files")
         if inputs and (st.st_dev, st.st_ino) in inputs:
             raise InputError.at(output, f"{option}: is an input of this run; a report never replaces one")
-        if target.suffix.lower() in PLAN_SUFFIXES:
-            raise InputError.at(output, f"{option}: is a YAML file (a plan?); a report never replaces one")
+        if target.suffix.lower() in PLAN_SUFFIXES and not replace_plan:
+            raise InputError.at(output, f"{option}: is a plan file (YAML or a workbook); a report never replaces one")
     parent = target.parent
     if not parent.is_dir() and not create_parent:
         what = "is not a folder" if parent.exists() else "does not exist"
@@ -110,7 +111,9 @@ def _stdout_writer() -> Callable[[str], Any]:
 
 
 @contextlib.contextmanager
-def open_output(output: str | None, create_parent: bool = True) -> Iterator[Callable[[str], Any]]:
+def open_output(
+    output: str | None, create_parent: bool = True, replace_plan: bool = False
+) -> Iterator[Callable[[str], Any]]:
     """Write in pieces to standard output, or to a file that appears whole or not at all."""
     if output is None or output == STDOUT:
         write = _stdout_writer()
@@ -124,7 +127,7 @@ def open_output(output: str | None, create_parent: bool = True) -> Iterator[Call
         return
     import tempfile  # only when writing a file: it is not cheap to import
 
-    check_target(output, create_parent=create_parent)
+    check_target(output, create_parent=create_parent, replace_plan=replace_plan)
     target = Path(output)
     if create_parent:
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -133,14 +136,37 @@ def open_output(output: str | None, create_parent: bool = True) -> Iterator[Call
         os.fchmod(fd, 0o666 & ~_umask())  # as a new file would be; mkstemp makes it 0600
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
             yield fh.write
-        check_target(output)  # still a regular file (or nothing): never rename over anything else
+        # still a regular file (or nothing): never rename over anything else
+        check_target(output, replace_plan=replace_plan)
         os.replace(tmp, target)
     except BaseException:  # SIGINT, SIGTERM (SystemExit) and errors alike leave nothing behind
         Path(tmp).unlink(missing_ok=True)
         raise
 
 
-def write_output(text: str, output: str | None, create_parent: bool = True) -> None:
-    """Standard output, or a file written whole or not at all (temporary file, then rename)."""
-    with open_output(output, create_parent) as write:
+def write_output(text: str, output: str | None, create_parent: bool = True, replace_plan: bool = False) -> None:
+    """Standard output, or a file written whole or not at all (temporary file, then rename).
+
+    ``replace_plan``: the file may replace a plan file (``convert --force``); a report never does."""
+    with open_output(output, create_parent, replace_plan) as write:
         write(text)
+
+
+def write_binary(data: bytes, output: str, create_parent: bool = False, replace_plan: bool = False) -> None:
+    """A binary file (a workbook), written whole or not at all, checked and permissioned as a report is."""
+    import tempfile
+
+    check_target(output, create_parent=create_parent, replace_plan=replace_plan)
+    target = Path(output)
+    if create_parent:
+        target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        os.fchmod(fd, 0o666 & ~_umask())
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        check_target(output, replace_plan=replace_plan)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

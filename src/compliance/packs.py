@@ -6,9 +6,11 @@ A rules folder holds
   the region table or the allocation model's inputs, deadlines, targets),
   each with the seed and section it comes from; a figure no seed gives is
   ``null`` with the reason in ``missing``;
-* ``policy.yaml`` (anywhere): a regional policy pack, the parameters of the
-  region's own conditions (e.g. the follow-up system's name);
-* every other ``*.yaml``: one rule each (see :mod:`compliance.rules`).
+* ``policy.yaml`` (anywhere, one per region): a regional pack, the region's
+  own conditions (which rules apply to that region's plans, with their source)
+  and their parameters (e.g. the follow-up system's name);
+* every other ``*.yaml``: one rule each (see :mod:`compliance.rules`),
+  except under ``obligations/``, the coverage list (see :mod:`compliance.coverage`).
 """
 
 from __future__ import annotations
@@ -130,6 +132,21 @@ class Target(_Model):
 class Requirement(_Model):
     name: Lang
     required_when_planned: str | None = None
+    area: str | None = None  # the area whose activities may carry the code (default: required_when_planned)
+    source: Source
+
+
+class Bound(_Model):
+    """A figure a source gives only as a bound ("knappt 75,5 mkr", 000): the allocation is at most this."""
+
+    at_most: int
+    source: Source
+
+
+class Consequence(_Model):
+    """What the year's own source says follows when a condition is broken (messages quote it)."""
+
+    text: Lang
     source: Source
 
 
@@ -138,6 +155,17 @@ class Agreement(_Model):
     title: Lang
     year: int
     sources: list[Source]
+    # the seeds that speak for this year: a rule applies only with a source among them
+    year_documents: list[str] = Field(default_factory=list)
+    # rule id -> the sources of this year that state its condition
+    applies: dict[str, list[Source]] = Field(default_factory=dict)
+    # GNV-101's tolerance where the region's total comes from the model, not the published table
+    published_rounding: int = 0
+    region_bounds: dict[str, Bound] = Field(default_factory=dict)
+    private_provider_areas: list[str] = Field(default_factory=list)  # GNV-206 (the agreement's half)
+    private_contract_required: bool = False  # GNV-205 (the agreement's half)
+    # name -> what this year's source says follows ({pack.consequence.<name>} in messages)
+    consequences: dict[str, Consequence] = Field(default_factory=dict)
     areas: dict[str, AreaSpec]
     region_table: RegionTable | None = None
     model: Model | None = None
@@ -146,7 +174,7 @@ class Agreement(_Model):
     requirements: dict[str, Requirement] = Field(default_factory=dict)
     targets: dict[str, Target] = Field(default_factory=dict)
     partial_report_contents: list[str] | None = None
-    excluded_rules: dict[str, str] = Field(default_factory=dict)
+    excluded_rules: dict[str, Lang | str] = Field(default_factory=dict)  # rule id -> why its year has no source
     notes: list[str] = Field(default_factory=list)
 
     @property
@@ -159,12 +187,19 @@ class Agreement(_Model):
 
 
 class Policy(_Model):
-    """A regional policy pack: the region's own conditions' parameters (001 §2.1.5)."""
+    """A regional pack: a region's own conditions (001 §2.1.5) and their parameters.
+
+    Its rules apply to every plan of that region, in any agreement year.
+    """
 
     id: str
     title: Lang
+    region: str
     followup_system: str
     source: Source
+    applies: dict[str, list[Source]] = Field(default_factory=dict)
+    private_providers_all_areas: bool = False  # GNV-206 for every area, not only the agreement's
+    private_reports_on_request: bool = False  # GNV-205's reporting half
 
 
 class RuleBook:
@@ -174,17 +209,24 @@ class RuleBook:
         self,
         root: Path,
         agreements: dict[str, Agreement],
-        policy: Policy | None,
+        policies: dict[str, Policy],
         rules: list[Any],
     ) -> None:
         self.root = root
         self.agreements = agreements
-        self.policy = policy
+        self.policies = policies  # region name -> its regional pack
         self.rules = rules
         self.by_id = {rule.id: rule for rule in rules}
 
     def agreement(self, agreement_id: str) -> Agreement | None:
         return self.agreements.get(agreement_id)
+
+    def policy(self, region: str) -> Policy | None:
+        """The regional pack of ``region``, if the rules folder has one."""
+        return self.policies.get(region)
+
+    def regional_rules(self) -> set[str]:
+        return {rid for policy in self.policies.values() for rid in policy.applies}
 
 
 def _display(path: Path, root: Path) -> str:
@@ -195,9 +237,11 @@ def _display(path: Path, root: Path) -> str:
 
 
 def _rule_files(root: Path) -> list[Path]:
+    """Packs, policies and rules; ``obligations/`` is the coverage list (:mod:`compliance.coverage`)."""
     return [
         p for p in sorted(root.rglob("*.y*ml"))
         if p.suffix in (".yaml", ".yml") and not p.name.startswith("_")
+        and p.relative_to(root).parts[0] != "obligations"
     ]
 
 
@@ -241,11 +285,11 @@ def _from_cache(path: Path, root: Path) -> RuleBook | None:
     try:
         data = json.loads(path.read_text("utf-8"), object_hook=_untag_dates)
         agreements = {k: Agreement.model_validate(v) for k, v in data["agreements"].items()}
-        policy = Policy.model_validate(data["policy"]) if data["policy"] else None
+        policies = {k: Policy.model_validate(v) for k, v in data["policies"].items()}
         rules = [Rule.model_validate(r) for r in data["rules"]]
     except (OSError, ValueError, KeyError, TypeError):
         return None  # absent, stale format or damaged: load from the files
-    return RuleBook(root, agreements, policy, rules)
+    return RuleBook(root, agreements, policies, rules)
 
 
 def _to_cache(path: Path, book: RuleBook) -> None:
@@ -253,7 +297,7 @@ def _to_cache(path: Path, book: RuleBook) -> None:
 
     doc = {
         "agreements": {k: a.model_dump() for k, a in book.agreements.items()},
-        "policy": book.policy.model_dump() if book.policy else None,
+        "policies": {k: p.model_dump() for k, p in book.policies.items()},
         "rules": [r.model_dump() for r in book.rules],
     }
     try:
@@ -300,7 +344,7 @@ def _load_files(root: Path, files: list[Path]) -> RuleBook:
     from .rules import load_rule  # rules import packs for Lang/Source
 
     agreements: dict[str, Agreement] = {}
-    policy: Policy | None = None
+    policies: dict[str, Policy] = {}
     rules: dict[str, Any] = {}
     for path in files:
         display = _display(path, root)
@@ -313,7 +357,12 @@ def _load_files(root: Path, files: list[Path]) -> RuleBook:
                 )
             agreements[pack.id] = pack
         elif path.name == "policy.yaml":
-            policy = validate(data, locs, Policy)
+            policy: Policy = validate(data, locs, Policy)
+            if policy.region in policies:
+                raise InputError.at(
+                    display, f"a second regional pack for {policy.region} (also {policies[policy.region].id})", 1
+                )
+            policies[policy.region] = policy
         else:
             rule = load_rule(data, locs)
             if rule.id in rules:
@@ -323,10 +372,24 @@ def _load_files(root: Path, files: list[Path]) -> RuleBook:
             rules[rule.id] = rule
     if not agreements:
         raise InputError.at(str(root), "the rules folder holds no agreement pack (*/agreement.yaml)")
-    for pack in agreements.values():
-        for rule_id in pack.excluded_rules:
+    regional = {rid for policy in policies.values() for rid in policy.applies}
+    for policy in policies.values():
+        for rule_id in policy.applies:
             if rule_id not in rules:
+                raise InputError.at(f"{policy.id}/policy.yaml", f"applies names unknown rule {rule_id}")
+    for pack in agreements.values():
+        where = f"{pack.id}/agreement.yaml"
+        for rule_id in [*pack.excluded_rules, *pack.applies]:
+            if rule_id not in rules:
+                raise InputError.at(where, f"names unknown rule {rule_id}")
+        for rule_id in pack.applies:
+            if rule_id in pack.excluded_rules:
+                raise InputError.at(where, f"{rule_id} is both applied and excluded")
+        for rule_id in rules:
+            if rule_id not in pack.applies and rule_id not in pack.excluded_rules and rule_id not in regional:
                 raise InputError.at(
-                    f"{pack.id}/agreement.yaml", f"excluded_rules names unknown rule {rule_id}"
+                    where,
+                    f"says nothing of {rule_id}: list it under applies (with this year's source) "
+                    "or excluded_rules (with the reason)",
                 )
-    return RuleBook(root, agreements, policy, [rules[k] for k in sorted(rules)])
+    return RuleBook(root, agreements, policies, [rules[k] for k in sorted(rules)])

@@ -8,6 +8,7 @@ the line and column of the offending key, the field path, and what to do
 from __future__ import annotations
 
 import difflib
+import re
 import types
 import typing
 from dataclasses import dataclass
@@ -19,6 +20,8 @@ from pydantic import BaseModel, ValidationError
 from .errors import InputError, Issue
 from .loader import MAX_BYTES, Locations, PathT, format_path, load_file, shorten
 from .models import Plan
+
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")  # read by compliance.workbook (an .xlsm only to refuse it clearly)
 
 
 @dataclass(frozen=True)
@@ -101,6 +104,15 @@ _SV_TYPES = {
 }
 
 
+def _as_written(value: Any) -> str:
+    """A value as the plan's YAML wrote it: ``true``, ``false``, ``null``, never Python's ``True``/``None``."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value is None:
+        return "null"
+    return shorten(value)  # a hostile value can be megabytes
+
+
 def _message(err: dict[str, Any], model: type[BaseModel], loc: tuple[str | int, ...]) -> tuple[str, str]:
     """The issue's text in English and Swedish."""
     kind = err["type"]
@@ -119,16 +131,22 @@ def _message(err: dict[str, Any], model: type[BaseModel], loc: tuple[str | int, 
     if kind == "missing":
         return "is required", "måste anges"
     if kind == "literal_error":
+        from .hints import suggestion
+
         expected = err.get("ctx", {}).get("expected", "")
-        return (f"{shorten(got)} is not one of the allowed values: {expected}",
-                f"{shorten(got)} är inte ett av de tillåtna värdena: {expected.replace(' or ', ' eller ')}")
+        allowed = re.findall(r"'([^']*)'", expected)
+        en_hint = suggestion(got, allowed, "en") if isinstance(got, str) else ""
+        sv_hint = suggestion(got, allowed, "sv") if isinstance(got, str) else ""
+        return (f"{_as_written(got)} is not one of the allowed values: {expected}{en_hint}",
+                f"{_as_written(got)} är inte ett av de tillåtna värdena: "
+                f"{expected.replace(' or ', ' eller ')}{sv_hint}")
     if kind == "value_error":
         error = err.get("ctx", {}).get("error")
         text = str(error) if error is not None else err["msg"]
         return text, getattr(error, "sv", None) or text
     msg = err["msg"]
-    suffix = f" (got {shorten(got)})" if "input" in err and not isinstance(got, dict | list) else ""
-    sv_suffix = f" (fick {shorten(got)})" if suffix else ""
+    suffix = f" (got {_as_written(got)})" if "input" in err and not isinstance(got, dict | list) else ""
+    sv_suffix = f" (fick {_as_written(got)})" if suffix else ""
     sv = _SV_TYPES.get(kind)
     return msg + suffix, (sv + sv_suffix) if sv else msg + suffix
 
@@ -143,7 +161,7 @@ def validation_issues(
             continue
         line, column = locs.line_of(loc)
         en, sv = _message(dict(err), model, loc)
-        issues[loc] = Issue(locs.file, line, column, en, format_path(loc) or None, sv)
+        issues[loc] = Issue(locs.file, line, column, en, format_path(loc) or None, sv, locs.cell_of(loc))
     return sorted(issues.values(), key=lambda i: (i.line or 0, i.column or 0, i.field or ""))
 
 
@@ -167,25 +185,33 @@ def _check_plan(loaded: LoadedPlan) -> None:
         for i, activity in enumerate(area.activities):
             path = ("areas", a, "activities", i, "id")
             if activity.id in seen:
-                first = loaded.line(seen[activity.id])
+                first_en = loaded.locs.where(seen[activity.id])
+                first_sv = loaded.locs.where(seen[activity.id], "sv")
                 line, column = loaded.locs.line_of(path)
                 raise InputError.at(
                     loaded.file,
-                    f"activity id {activity.id!r} is used twice (first on line {first}); "
+                    f"activity id {activity.id!r} is used twice (first on {first_en}); "
                     "ids are unique within a plan",
                     line,
                     column,
                     format_path(path),
-                    sv=f"aktivitets-id {activity.id!r} används två gånger (första gången på rad {first}); "
+                    sv=f"aktivitets-id {activity.id!r} används två gånger (första gången på {first_sv}); "
                     "id:n är unika i en plan",
+                    cell=loaded.locs.cell_of(path),
                 )
             seen[activity.id] = path
 
 
 def load_plan(path: Path, display: str | None = None, max_bytes: int = MAX_BYTES) -> LoadedPlan:
-    """Read and validate one plan file. Raises :class:`InputError`."""
+    """Read and validate one plan file (YAML, or an .xlsx workbook). Raises :class:`InputError`."""
     display = display if display is not None else str(path)
-    data, locs = load_file(path, display, max_bytes)
+    locs: Locations
+    if path.suffix.lower() in WORKBOOK_SUFFIXES:
+        from .workbook import read_workbook  # only a workbook pays for importing the reader
+
+        data, locs = read_workbook(path, display, max_bytes)
+    else:
+        data, locs = load_file(path, display, max_bytes)
     loaded = LoadedPlan(validate(data, locs, Plan), display, locs, path)
     _check_plan(loaded)
     return loaded

@@ -60,7 +60,8 @@ def load_previous(
         line, column = current.locs.line_of(("plan", "supersedes"))
 
         def fail(en: str, sv: str) -> InputError:
-            return InputError.at(current.file, en, line, column, "plan.supersedes", sv=sv)  # noqa: B023
+            return InputError.at(current.file, en, line, column, "plan.supersedes",  # noqa: B023
+                                cell=current.locs.cell_of(("plan", "supersedes")), sv=sv)  # noqa: B023
 
         resolved = target.resolve()
         if not inside(resolved, allowed):
@@ -72,9 +73,9 @@ def load_previous(
             st = os.stat(resolved)
         except OSError:
             raise fail(f"supersedes {display}, which does not exist", f"reviderar {display}, som inte finns") from None
-        if not stat.S_ISREG(st.st_mode) or resolved.suffix.lower() not in (".yaml", ".yml"):
-            raise fail(f"supersedes {display}, which is not a plan file (*.yaml, *.yml); it is not read",
-                       f"reviderar {display}, som inte är en planfil (*.yaml, *.yml); den läses inte")
+        if not stat.S_ISREG(st.st_mode) or resolved.suffix.lower() not in (".yaml", ".yml", ".xlsx"):
+            raise fail(f"supersedes {display}, which is not a plan file (*.yaml, *.yml, *.xlsx); it is not read",
+                       f"reviderar {display}, som inte är en planfil (*.yaml, *.yml, *.xlsx); den läses inte")
         if resolved in seen:
             trail = " → ".join([*chain, display])
             raise fail(
@@ -92,7 +93,7 @@ def load_previous(
                     loaded.file,
                     f"revises {display}, a plan of another {key} "
                     f"({getattr(previous.plan.plan, key)!r}, not {getattr(header, key)!r})",
-                    line, column, "plan.supersedes",
+                    line, column, "plan.supersedes", cell=current.locs.cell_of(("plan", "supersedes")),
                     sv=f"reviderar {display}, en plan för en annan "
                     f"{'överenskommelse' if key == 'agreement' else 'region'} "
                     f"({getattr(previous.plan.plan, key)!r}, inte {getattr(header, key)!r})",

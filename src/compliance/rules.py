@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from . import conditions
 from .amounts import format_kr
+from .hints import show, yes_no
 from .loader import Locations
 from .packs import Lang, Source
 from .plans import validate
@@ -36,7 +37,8 @@ FACT_KINDS = (
     "revision-activity",
 )
 
-_PLACEHOLDER = re.compile(r"\{([a-z_][a-z0-9_.]*)(?::(kr|date|pct|list))?\}")
+_PLACEHOLDER = re.compile(r"\{([a-z_][a-z0-9_.]*)(?::(kr|date|pct|list|hint|oneof))?\}")
+_TEMPLATE = re.compile(r"\{\{|\}\}|" + _PLACEHOLDER.pattern)  # {{ and }} are a literal brace
 
 
 class _Model(BaseModel):
@@ -122,19 +124,36 @@ def load_rule(data: Any, locs: Locations) -> Rule:
 
 
 def render(text: str, values: dict[str, Any], pack_values: dict[str, Any], lang: str) -> str:
-    """Fill ``{name}`` / ``{name:kr}`` placeholders; no expressions, no attribute access."""
+    """Fill ``{name}`` / ``{name:kr}`` placeholders; no expressions, no attribute access.
+
+    Booleans read ``ja``/``nej`` (``yes``/``no``). Two formats render a clause or nothing:
+    ``{suggestion:hint}`` → `` (menar du 'x'?)`` and ``{allowed_codes:oneof}`` → ``; tillåtna: a, b``
+    (``did you mean``, ``allowed`` in English), empty where the fact has no such value.
+    """
 
     def one(match: re.Match[str]) -> str:
+        if match.group(0) in ("{{", "}}"):
+            return match.group(0)[0]
         name, fmt = match.group(1), match.group(2)
         value = pack_values.get(name[5:]) if name.startswith("pack.") else values.get(name)
+        if fmt == "hint":
+            if not value:
+                return ""
+            return f" (menar du {value!r}?)" if lang == "sv" else f" (did you mean {value!r}?)"
+        if fmt == "oneof":
+            if not value:
+                return ""
+            return ("; tillåtna: " if lang == "sv" else "; allowed: ") + ", ".join(str(v) for v in value)
         if value is None:
             return "—"
+        if isinstance(value, bool):
+            return yes_no(value, lang)
         if fmt == "kr" and isinstance(value, int):
             return format_kr(value, lang)
         if fmt == "pct" and isinstance(value, int | float):
             return f"{value * 100:.1f} %".replace(".", "," if lang == "sv" else ".")
         if fmt == "list" and isinstance(value, list | tuple):
-            return ", ".join(str(v) for v in value)
+            return ", ".join(show(v, lang) for v in value)
         return str(value)
 
-    return _PLACEHOLDER.sub(one, text)
+    return _TEMPLATE.sub(one, text)

@@ -51,7 +51,8 @@ DESCRIPTIONS: dict[tuple[str, str], str] = {
     ("Financials", "certification"): "Ekonomichefens intygande / the finance director's certification (GNV-406)",
     ("Indicators", "named_gp_share"): "Andel med namngiven fast läkarkontakt, 0–1 / share with a named regular GP (GNV-501)",
     ("Indicators", "nursing_home_gp_share"): "Andel på särskilt boende med fast läkarkontakt / nursing-home share (GNV-502)",
-    ("Indicators", "continuity_index_change"): "Förändring av kontinuitetsindex / change of the continuity index (GNV-503)",
+    ("Indicators", "continuity_index_change"): "Förändring av kontinuitetsindex till läkare / change of the continuity index to doctors (GNV-503)",
+    ("Indicators", "continuity_index_total_change"): "Förändring av kontinuitetsindex för patientens totala kontakter / change of the continuity index of the patient's total contacts (GNV-503)",
 }
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from .allocation import region_allocation
 from .amounts import format_kr
 from .errors import InputError
+from .hints import suggestion
 from .packs import Agreement
 
 
@@ -12,8 +13,8 @@ def _quote(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def skeleton(pack: Agreement, region: str, plan_id: str | None = None) -> str:
-    row, missing = region_allocation(pack, region)
+def check_region(pack: Agreement, region: str) -> None:
+    """Refuse a region the pack does not fund (where the pack knows them all)."""
     known_regions: set[str] = set()
     if pack.model is not None:
         known_regions = set(pack.model.population)
@@ -21,8 +22,14 @@ def skeleton(pack: Agreement, region: str, plan_id: str | None = None) -> str:
         known_regions = set(pack.region_table.rows)
     complete = pack.model is not None or (pack.region_table is not None and pack.region_table.complete)
     if known_regions and region not in known_regions and complete:
-        raise InputError.at("--region", f"{region!r} is not among the regions {pack.id} funds: "
-                            + ", ".join(sorted(known_regions)))
+        hint = suggestion(region, known_regions, "en")
+        raise InputError.at("--region", f"{region!r} is not among the regions {pack.id} funds{hint}; "
+                            "they are: " + ", ".join(sorted(known_regions)))
+
+
+def skeleton(pack: Agreement, region: str, plan_id: str | None = None) -> str:
+    check_region(pack, region)
+    row, missing = region_allocation(pack, region)
     title = f"Fördelning {pack.title.sv.split('.')[0]}, {region}"
     slug = plan_id or f"{region.lower().replace(' ', '-')}-{pack.id}"
     lines = [

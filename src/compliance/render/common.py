@@ -9,7 +9,7 @@ from ..findings import CheckRun
 
 WORDS = {
     "sv": {
-        "title": "Granskning av planer mot God och nära vård", "as_of": "bedömt per",
+        "title": "Granskning av planer mot God och nära vård", "as_of": "bedömt per", "note": "obs",
         "failed": "fel", "not-evaluated": "ej bedömd", "waived": "dispens",
         "error": "fel", "warning": "varning", "info": "info",
         "clean": "Inga fynd.", "clean_text": "inga fynd", "summary": "Sammanfattning", "plans": "planer",
@@ -21,7 +21,7 @@ WORDS = {
         "no_area": "hela planen",
     },
     "en": {
-        "title": "Plans checked against God och nära vård", "as_of": "as of",
+        "title": "Plans checked against God och nära vård", "as_of": "as of", "note": "note",
         "failed": "failed", "not-evaluated": "not evaluated", "waived": "waived",
         "error": "error", "warning": "warning", "info": "info",
         "clean": "No findings.", "clean_text": "no findings", "summary": "Summary", "plans": "plans",

@@ -15,6 +15,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from .. import __version__
 from ..amounts import format_kr
 from ..findings import CheckRun, Finding, PlanResult, json_value
+from ..hints import show
 from ..packs import RuleBook
 from .common import WORDS, counts, visible
 
@@ -35,14 +36,7 @@ _ENV = Environment(
 
 
 def _value(value: Any, lang: str) -> str:
-    value = json_value(value)
-    if isinstance(value, bool) or value is None:
-        return str(value).lower()
-    if isinstance(value, int):
-        return format_kr(value, lang) if abs(value) >= 1000 else str(value)
-    if isinstance(value, list):
-        return ", ".join(str(v) for v in value)
-    return str(value)
+    return show(json_value(value), lang)
 
 
 def _finding(f: Finding, lang: str) -> dict[str, Any]:
@@ -60,6 +54,7 @@ def _finding(f: Finding, lang: str) -> dict[str, Any]:
         "srcs": f.sources,
         "file": f.location.file,
         "line": f.location.line,
+        "where": f.location.where(),
         "path": f.location.path,
     }
 
@@ -121,11 +116,11 @@ def _matrix(run: CheckRun) -> dict[str, Any] | None:
     return {"rules": rules, "rows": rows}
 
 
-def render(run: CheckRun, book: RuleBook) -> str:
+def context(run: CheckRun, book: RuleBook) -> dict[str, Any]:
+    """What ``report.html.j2`` shows; the web page extends that template with the same values."""
     lang = "en" if run.lang == "en" else "sv"
-    template = _ENV.get_template("report.html.j2")
     plans = [{"result": r, "areas": _areas(r, lang, book), "groups": _groups(r, lang, book)} for r in run.results]
-    return template.render(
+    return dict(
         lang=lang,
         w=WORDS[lang],
         as_of=run.as_of.isoformat(),
@@ -135,4 +130,8 @@ def render(run: CheckRun, book: RuleBook) -> str:
         matrix=_matrix(run),
         errors=[issue.one_line(lang) for issue in run.errors],
         warnings=[issue.one_line(lang) for issue in run.warnings],
-    ) + "\n"
+    )
+
+
+def render(run: CheckRun, book: RuleBook) -> str:
+    return _ENV.get_template("report.html.j2").render(**context(run, book)) + "\n"

@@ -16,8 +16,7 @@ from .common import visible as v
 
 
 def _lines(findings: list[Finding]) -> str:
-    return "\n".join(f"{v(f.location.file)}:{f.location.line} [{v(f.location.path)}] {v(f.message)}"
-                     for f in findings)
+    return "\n".join(f"{v(f.location.where())} [{v(f.location.path)}] {v(f.message)}" for f in findings)
 
 
 def render(run: CheckRun, book: RuleBook) -> str:
@@ -28,6 +27,10 @@ def render(run: CheckRun, book: RuleBook) -> str:
         for f in result.findings:
             by_rule.setdefault(f.rule, []).append(f)
         suite = ET.SubElement(suites, "testsuite", name=v(result.plan), file=v(result.file))
+        if result.notes:
+            ET.SubElement(suite, "properties").extend(
+                ET.Element("property", name="note", value=v(note)) for note in result.notes
+            )
         s_fail = s_skip = 0
         for rule_id in sorted(result.rules_applied):
             rule = book.by_id[rule_id]

@@ -23,6 +23,8 @@ def render(run: CheckRun, book: RuleBook) -> str:
     for result in run.results:
         out.append(f"### {escape_md(result.plan)} ({escape_md(result.agreement)}) — `{code_md(result.file)}`")
         out.append("")
+        for note in result.notes:
+            out += [f"> {escape_md(note)}", ""]
         if not result.findings:
             out += [w["clean"], ""]
             continue
@@ -34,7 +36,7 @@ def render(run: CheckRun, book: RuleBook) -> str:
             label = w[f.severity] if f.outcome == "failed" else w[f.outcome]
             src = "; ".join(f"{s.document} {s.section}" for s in f.sources)
             out.append(
-                f"| {icon} {label} | {f.rule} | `{code_md(f.location.file)}:{f.location.line}` | "
+                f"| {icon} {label} | {f.rule} | `{code_md(f.location.where())}` | "
                 f"{escape_md(f.message)} | {escape_md(src)} |"
             )
         out.append("")

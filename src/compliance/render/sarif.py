@@ -53,18 +53,26 @@ def _rule(rule: Any, lang: str) -> dict[str, Any]:
     }
 
 
+def _region(line: int, cell: str | None) -> dict[str, Any]:
+    """A workbook is a binary file: code scanning can show none of its lines, so a
+    finding in one is put on line 1 and its cell leads the message (which code
+    scanning shows on every alert) and is kept in ``properties.cell``."""
+    return {"startLine": 1 if cell is not None else line}
+
+
 def _result(f: Finding, index: int) -> dict[str, Any]:
+    cell = f.location.cell
     out: dict[str, Any] = {
         "ruleId": f.rule,
         "ruleIndex": index,
         "kind": "open" if f.outcome == "not-evaluated" else "fail",
         "level": "none" if f.outcome == "not-evaluated" else LEVELS[f.severity],
-        "message": {"text": f.message},
+        "message": {"text": f"{cell}: {f.message}" if cell is not None else f.message},
         "locations": [
             {
                 "physicalLocation": {
                     "artifactLocation": {"uri": uri(f.location.file)},
-                    "region": {"startLine": f.location.line},
+                    "region": _region(f.location.line, cell),
                 },
                 "logicalLocations": [{"fullyQualifiedName": f.location.path or "plan"}],
             }
@@ -72,6 +80,8 @@ def _result(f: Finding, index: int) -> dict[str, Any]:
         "partialFingerprints": {"complianceFinding/v1": f"{f.rule}:{f.location.path}"},
         "properties": {"outcome": f.outcome, "values": f.json_values()},
     }
+    if cell is not None:
+        out["properties"]["cell"] = cell
     if f.outcome == "waived" and f.waiver is not None:
         out["suppressions"] = [{"kind": "external", "status": "accepted",
                                 "justification": f.waiver.get("reason", "")}]
@@ -84,15 +94,21 @@ def _notification(issue: Issue, level: str, lang: str) -> dict[str, Any]:
     """An input error or a waiver warning: about a file, not a rule's finding."""
     return {
         "level": level,
-        "message": {"text": issue.text(lang)},
+        "message": {"text": f"{issue.cell}: {issue.text(lang)}" if issue.cell else issue.text(lang)},
         "locations": [{"physicalLocation": {
             "artifactLocation": {"uri": uri(issue.file)},
-            "region": {"startLine": issue.line or 1},
+            "region": _region(issue.line or 1, issue.cell),
         }}],
     }
 
 
-def _head(run: CheckRun, book: RuleBook, applied: list[str]) -> dict[str, Any]:
+def _note(file: str, text: str) -> dict[str, Any]:
+    """What a reader must know about a whole plan's check (no regional conditions)."""
+    return {"level": "note", "message": {"text": text},
+            "locations": [{"physicalLocation": {"artifactLocation": {"uri": uri(file)}, "region": {"startLine": 1}}}]}
+
+
+def _head(run: CheckRun, book: RuleBook, applied: list[str], kept: list[PlanResult]) -> dict[str, Any]:
     return {
         "$schema": SCHEMA,
         "version": "2.1.0",
@@ -112,7 +128,8 @@ def _head(run: CheckRun, book: RuleBook, applied: list[str]) -> dict[str, Any]:
                     {
                         "executionSuccessful": not run.errors,
                         "toolExecutionNotifications": [_notification(i, "error", run.lang) for i in run.errors]
-                        + [_notification(i, "warning", run.lang) for i in run.warnings],
+                        + [_notification(i, "warning", run.lang) for i in run.warnings]
+                        + [_note(r.file, note) for r in kept for note in r.notes],
                     }
                 ],
             }
@@ -130,7 +147,7 @@ def stream(run: CheckRun, results: Iterable[PlanResult], book: RuleBook, write: 
     kept = list(results)
     applied = sorted({rid for r in kept for rid in r.rules_applied})
     index = {rid: i for i, rid in enumerate(applied)}
-    head = json.dumps(_head(run, book, applied), ensure_ascii=False, indent=2)
+    head = json.dumps(_head(run, book, applied, kept), ensure_ascii=False, indent=2)
     before, after = head.split('"results": []', 1)
     write(before + '"results": [')
     first = True

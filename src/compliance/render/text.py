@@ -19,11 +19,13 @@ from .common import visible as v
 def _write_result(result: PlanResult, run: CheckRun, w: dict[str, str], write: Callable[[str], Any]) -> None:
     """One plan's lines, a finding at a time (a large plan's report is never one string)."""
     write(f"{v(result.file)}  ({v(result.plan)}, {v(result.agreement)}, {w['as_of']} {run.as_of})\n")
+    for note in result.notes:
+        write(f"  {w['note'].upper()}: {v(note)}\n")
     if not result.findings:
         write(f"  {w['clean_text']}\n")
     for f in result.findings:
         label = w[f.severity] if f.outcome == "failed" else w[f.outcome]
-        lines = [f"  {label.upper():<10} {f.rule}  {v(f.location.file)}:{f.location.line}  {v(f.title)}",
+        lines = [f"  {label.upper():<10} {f.rule}  {v(f.location.where())}  {v(f.title)}",
                  f"             {v(f.message)}"]
         if f.waiver:
             lines.append(f"             ({w['waived']}: {v(f.waiver['reason'])}; {v(f.waiver['reference'])})")
@@ -44,11 +46,18 @@ def stream(run: CheckRun, results: Iterable[PlanResult], book: RuleBook, write: 
         lines.append(f"{w['warning'].upper()}: {v(issue.one_line(run.lang))}")
     if run.errors or run.warnings:
         lines.append("")
+    lines.append(summary_line(run))
+    write("\n".join(lines) + "\n")
+
+
+def summary_line(run: CheckRun) -> str:
+    """The closing line of the text report; also printed on standard error when the
+    report goes to a file, so a CI log shows the counts of the one run that wrote it."""
+    w = _WORDS["en" if run.lang == "en" else "sv"]
     s = run.summary()
     by_severity = run.counts().by_severity
-    lines.append(
+    return (
         f"{w['summary']}: {s['plans']} {w['plans']}, {by_severity['error']} {w['errors_n']}, "
         f"{by_severity['warning']} {w['warnings_n']}, {by_severity['info']} {w['infos_n']}, "
         f"{s['not_evaluated']} {w['ne_n']}, {s['waived']} {w['waived']}, {s['errors']} {w['input_errors']}"
     )
-    write("\n".join(lines) + "\n")
