@@ -63,7 +63,8 @@ async def run(args: argparse.Namespace) -> int:
     plans += [(p.name, p.read_bytes()) for p in sorted((ROOT / "plans").glob("*.yaml"))]
     port = free_port()
     server = subprocess.Popen(
-        [sys.executable, "-m", "compliance.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
+        [sys.executable, "-m", "compliance.cli", "serve", "--host", "127.0.0.1", "--port", str(port),
+         "--max-checks", str(args.max_checks)],
         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
     )
     base = f"http://127.0.0.1:{port}"
@@ -135,7 +136,7 @@ async def run(args: argparse.Namespace) -> int:
             p.unlink()
         folder.rmdir()
     ms = [x * 1000 for x in latencies]
-    print(f"compliance serve under load: {args.clients} clients for {args.seconds:g} s, "
+    print(f"compliance serve --max-checks {args.max_checks} under load: {args.clients} clients for {args.seconds:g} s, "
           f"{len(plans)} distinct plans ({min(len(d) for _, d in plans)}–{max(len(d) for _, d in plans)} bytes)")
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
     print(f"requests: {len(latencies)} answered, {len(failures)} failed, {len(latencies) / elapsed:.1f} requests/s")
@@ -154,6 +155,7 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--seconds", type=float, default=60.0)
     parser.add_argument("--plans", type=int, default=20, help="generated plans besides the two examples")
+    parser.add_argument("--max-checks", type=int, default=4, help="the server's --max-checks")
     args = parser.parse_args()
     sys.exit(asyncio.run(run(args)))
 

@@ -132,3 +132,121 @@ def test_pack_figures_follow_the_seeds_own_arithmetic(checker):
     y2022 = checker.book.agreement("gnv-2022")
     assert y2022.areas["vfu"].national_amount is None and y2022.areas["vfu"].allocated_by == "unknown"
     assert y2022.areas["e-halsa"].source.section == "§2.2, §8"
+
+
+def test_every_requirement_belongs_to_an_area_of_its_year_and_its_purposes(checker):
+    for pack in checker.book.agreements.values():
+        for code, req in pack.requirements.items():
+            assert req.area in pack.areas, (pack.id, code)
+            assert (req.by == "purpose") == bool(req.purposes), (pack.id, code)
+            assert set(req.purposes) <= set(pack.areas[req.area].purposes), (pack.id, code)
+            assert req.source.document in pack.year_documents, (pack.id, code)
+    # the codes and purposes the plan format lists (GNV-211's table)
+    y2022 = checker.book.agreement("gnv-2022").requirements
+    assert {c for c, r in y2022.items() if r.by == "code" and r.area == "nara-vard"} == {
+        "fast-lakarkontakt-rutiner", "fast-lakarkontakt-information", "patientkontrakt", "samverkan-kommuner",
+        "halsoframjande-arbetssatt", "undvika-slutenvard", "resursutnyttjande", "privata-aktorer",
+        "tillganglighet-digital-fysisk"}
+    assert {c for c, r in y2022.items() if r.area == "e-halsa"} == {"gemensamma-standarder",
+                                                                   "informationsutbyte-kommuner"}
+    assert {c for c, r in y2022.items() if r.area == "vardens-medarbetare"} == {
+        "kompetensforsorjning", "arbetsplatsen", "framtida-medarbetare"}
+    assert set(checker.book.agreement("gnv-2020").requirements) == {"tillganglighet-bhv", "samverkan-bhv"}
+    assert set(checker.book.agreement("gnv-2023").requirements) == {"ambulans-utveckling"}
+
+
+def test_report_contents_accept_the_plan_formats_codes_and_refuse_others(tmp_path):
+    from click.testing import CliRunner
+
+    from compliance.cli import main
+
+    codes = ["completed-activities", "planned-activities", "challenges", "results", "use-of-funds",
+             "collaboration", "avoidable-inpatient-care", "primary-care-resourcing", "at-st-dimensioning"]
+    head = "plan: {id: p, region: Region Västerbotten, agreement: gnv-2022}\nreports:\n"
+    good = tmp_path / "good.yaml"
+    good.write_text(head + f"  - {{kind: final-report, submitted: 2023-03-01, contents: [{', '.join(codes)}]}}\n")
+    result = CliRunner().invoke(main, ["check", str(good), "--as-of", "2023-04-01", "--format", "json"])
+    doc = json.loads(result.stdout)
+    assert doc["errors"] == [] and not [f for f in doc["results"][0]["findings"] if f["rule"] == "GNV-414"]
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(head + "  - {kind: final-report, submitted: 2023-03-01, contents: [results, resultat]}\n")
+    result = CliRunner().invoke(main, ["check", str(bad), "--as-of", "2023-04-01"])
+    assert result.exit_code == 2
+    assert "reports[0].contents[1]: 'resultat'" in result.output and "'use-of-funds'" in result.output
+
+
+def test_the_implied_shares_of_the_200_mkr_add_up_to_the_krona(checker):
+    from compliance.facts import build_facts
+
+    pack = checker.book.agreement("gnv-2022")
+    shares = {}
+    for region, population in pack.model.population.items():
+        plan = plan_from_data({"plan": {"id": "p", "region": region, "agreement": "gnv-2022"},
+                               "areas": [{"area": "nara-vard", "activities": [{"id": "a", "amount": 1}]}]})
+        (fact,) = [f for f in build_facts(plan, pack, dt.date(2022, 4, 1)) if f.kind == "plan"]
+        shares[region] = fact.data["gp_implied_share"]
+        exact = Fraction(200_000_000 * population, sum(pack.model.population.values()))
+        assert abs(shares[region] - exact) < 1, region
+    assert sum(shares.values()) == 200_000_000
+
+
+def test_rules_show_says_for_every_pack_whether_the_rule_applies_and_why(checker):
+    from click.testing import CliRunner
+
+    from compliance.cli import main
+
+    book = checker.book
+    for rule in book.rules:
+        out = CliRunner().invoke(main, ["rules", "show", rule.id]).output
+        rows = {line.split(" | ")[0].strip("| "): line for line in out.splitlines() if line.startswith("| gnv-")}
+        assert set(rows) == set(book.agreements), rule.id
+        for pid, pack in book.agreements.items():
+            if rule.id in pack.applies:
+                assert f"| {pid} | yes | {pack.applies[rule.id][0].document} " in rows[pid], (rule.id, pid)
+            elif rule.id in pack.excluded_rules:
+                assert f"| {pid} | not evaluated | no source of {pack.year} states this condition" in rows[pid]
+            else:
+                assert "only where a regional pack applies it" in rows[pid], (rule.id, pid)
+                assert "| region-jh (Region Jämtland Härjedalen) | yes, every year | 001 " in out or \
+                    "| region-jh (Region Jämtland Härjedalen) | yes, every year | 000 " in out, rule.id
+    gnv101 = CliRunner().invoke(main, ["rules", "show", "GNV-101"]).output
+    assert "Region Jämtland Härjedalen: at most 75500000 kr (000 Sammanfattning" in gnv101
+    assert "region totals: 003 §9, Bilaga 4, within 1 kr" in gnv101
+
+
+def _copy_rules(tmp_path):
+    import shutil
+
+    from compliance.packs import RULES_DIR
+
+    dest = tmp_path / "rules"
+    shutil.copytree(RULES_DIR, dest)
+    return dest
+
+
+def test_a_pack_applying_a_rule_on_another_years_source_does_not_load(tmp_path):
+    from compliance.errors import InputError
+    from compliance.packs import _load_files, _rule_files
+
+    rules = _copy_rules(tmp_path)
+    pack = rules / "gnv-2020" / "agreement.yaml"
+    text = pack.read_text("utf-8")
+    assert '  GNV-209: "the additional-resources' in text
+    text = text.replace('  GNV-209: "the additional-resources condition is 003 §4.7.1 (2022)"\n', "")
+    text = text.replace("applies:\n", 'applies:\n  GNV-209: [{document: "003", section: "§4.7.1"}]\n', 1)
+    pack.write_text(text, "utf-8")
+    with pytest.raises(InputError, match="applies GNV-209 with no source of 2020"):
+        _load_files(rules, _rule_files(rules))
+
+
+def test_a_pack_silent_on_a_rule_does_not_load(tmp_path):
+    from compliance.errors import InputError
+    from compliance.packs import _load_files, _rule_files
+
+    rules = _copy_rules(tmp_path)
+    pack = rules / "gnv-2022" / "agreement.yaml"
+    text = pack.read_text("utf-8")
+    line = next(ln for ln in text.splitlines() if ln.startswith("  GNV-413:"))
+    pack.write_text(text.replace(line + "\n", ""), "utf-8")
+    with pytest.raises(InputError, match="says nothing of GNV-413"):
+        _load_files(rules, _rule_files(rules))

@@ -308,3 +308,11 @@ def test_a_formula_whose_saved_result_is_empty_text_is_blank(book):
     assert load_plan(path, "plan.xlsx").plan.areas[0].activities[1].responsible is None
     # the same cell as a program writes it (no type, no value) is refused
     assert one(book(activities(E3='=IF(TRUE,"","x")'), name="raw.xlsx")).cell == "Aktiviteter!E3"
+
+
+def test_many_problems_are_counted_past_fifty(book):
+    rows = [["Område", "Id", "Belopp", "Period från"]] + [["karriartjanster", f"a{i}", 1, "28/9"] for i in range(80)]
+    found = issues(book(good_sheets(Aktiviteter=rows)))
+    assert len(found) == 51
+    assert [i.cell for i in found[:2]] == ["Aktiviteter!D2", "Aktiviteter!D3"]
+    assert found[-1].message == "… and 30 more problems of the same kinds; correct these first"

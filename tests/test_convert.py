@@ -201,7 +201,8 @@ def plans(draw):
         "reports": draw(st.lists(report, max_size=2)),
         "financials": fin,
         "indicators": draw(group(named_gp_share=share, nursing_home_gp_share=share,
-                                 continuity_index_change=st.floats(-1, 10, allow_nan=False))),
+                                 continuity_index_change=st.floats(-1, 10, allow_nan=False),
+                                 continuity_index_total_change=st.floats(-1, 10, allow_nan=False))),
     }
     return Plan.model_validate(drop_none(data))
 

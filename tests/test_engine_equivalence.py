@@ -129,7 +129,9 @@ def _plan_files() -> list[Path]:
 def _file_findings(checker: Checker, path: Path, as_of: dt.date) -> list[Any]:
     display = str(path.relative_to(ROOT))
     loaded = load_plan(path, display)
-    previous = load_previous(loaded, roots=[ROOT]) if loaded.plan.plan.supersedes else None
+    # the folders checked: a revision may lead only inside them (examples/ revise plans/)
+    roots = [ROOT / "plans", ROOT / "examples"]
+    previous = load_previous(loaded, roots=roots) if loaded.plan.plan.supersedes else None
     result = checker.check_plan(loaded, as_of, previous)
     return [f.as_dict() for f in sorted(result.findings, key=lambda f: f.sort_key())]
 

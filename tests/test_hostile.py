@@ -600,11 +600,11 @@ def _rules_with(tmp_path, branches_per_rule):
         when = "when:\n  any:\n" + "".join(f"    - planned == {b}\n" for b in range(n))
         text = base.replace("id: GNV-102", f"id: GNV-9{i:02d}").replace("when: planned > allocation\n", when)
         (rules / "catalog" / f"GNV-9{i:02d}.yaml").write_text(text, "utf-8")
-        for pack in rules.glob("gnv-*/agreement.yaml"):  # every pack says which rules apply
-            pack_text = pack.read_text("utf-8")
-            line = pack_text.split("applies:\n", 1)[1].split("\n", 1)[0]
-            source = line.split(": ", 1)[1]
-            pack.write_text(pack_text.replace("applies:\n", f"applies:\n  GNV-9{i:02d}: {source}\n", 1), "utf-8")
+    for pack in rules.glob("*/agreement.yaml"):  # every pack says whether a rule applies: these do, as GNV-102
+        lines = pack.read_text("utf-8").splitlines(keepends=True)
+        at = next(n for n, line in enumerate(lines) if line.startswith("  GNV-102: "))
+        lines[at + 1:at + 1] = [lines[at].replace("GNV-102", f"GNV-9{i:02d}") for i in range(len(branches_per_rule))]
+        pack.write_text("".join(lines), "utf-8")
     return rules
 
 
@@ -658,36 +658,20 @@ def test_diff_of_another_year_or_region_is_an_input_error(tmp_path, monkeypatch)
         assert result.exit_code == 2 and words in result.output and f"{other}:1:" in result.output
 
 
-TWO_AREAS = f"""\
-plan: {{id: {{id}}, region: {REGION}, agreement: gnv-2020{{extra}}}}
-areas:
-  - area: nara-vard
-    activities:
-      - {{id: x, amount: {{x}}}}
-  - area: e-halsa
-    activities:
-      - {{id: y, amount: {{y}}}}
-"""
-
-
-def two_areas(plan_id, x, y, extra=""):
-    return TWO_AREAS.replace("{id}", plan_id).replace("{x}", str(x)).replace("{y}", str(y)).replace(
-        "{extra}", extra)
-
-
 def test_diff_names_another_plan_id_and_exits_1_on_a_forbidden_move(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    (tmp_path / "a.yaml").write_text(two_areas("a", 1000, 0), "utf-8")
-    (tmp_path / "b.yaml").write_text(two_areas("b", 900, 100), "utf-8")
+    (tmp_path / "a.yaml").write_text(plan_text("a", 1000), "utf-8")
+    (tmp_path / "b.yaml").write_text(plan_text("b", 999), "utf-8")
     result = invoke("diff", "a.yaml", "b.yaml", "--output", "d.md", "--format", "markdown")
-    assert result.exit_code == 1  # 100 kr moved from nära vård to e-hälsa: GNV-302, an error
+    assert result.exit_code == 1  # one krona out of karriärtjänster, an earmarked area: GNV-301, an error
     assert "anger inte a.yaml i plan.supersedes" in result.output
-    assert "GNV-302" in (tmp_path / "d.md").read_text("utf-8")
-    (tmp_path / "b.yaml").write_text(two_areas("b", 1000, 0, ", supersedes: a.yaml"), "utf-8")
+    assert "GNV-301" in (tmp_path / "d.md").read_text("utf-8")
+    (tmp_path / "b.yaml").write_text(
+        plan_text("b", 1000).replace("agreement: gnv-2020}", "agreement: gnv-2020, supersedes: a.yaml}"), "utf-8")
     result = invoke("diff", "a.yaml", "b.yaml")
     assert result.exit_code == 0 and "supersedes" not in result.output
     assert invoke("diff", "a.yaml", "b.yaml", "--output", "a.yaml").exit_code == 2
-    assert (tmp_path / "a.yaml").read_text("utf-8") == two_areas("a", 1000, 0)
+    assert (tmp_path / "a.yaml").read_text("utf-8") == plan_text("a", 1000)
 
 
 def test_sarif_uris_are_percent_encoded(tmp_path, monkeypatch):
@@ -709,7 +693,19 @@ def test_json_summary_splits_failed_findings_by_severity(one_plan):
     doc = json.loads(result.stdout)
     summary = doc["summary"]
     findings = [f for r in doc["results"] for f in r["findings"] if f["outcome"] == "failed"]
-    for sev in ("error", "warning", "info"):
-        assert summary[f"failed_{sev}"] == sum(1 for f in findings if f["severity"] == sev)
-    assert summary["failed"] == len(findings) and summary["failed_error"] >= 1
+    assert summary["failed_by_severity"] == {sev: sum(1 for f in findings if f["severity"] == sev)
+                                             for sev in ("error", "warning", "info")}
+    assert summary["failed"] == len(findings) and summary["failed_by_severity"]["error"] >= 1
     assert summary["errors"] == 0 and summary["warnings"] == 0  # input problems, not findings
+
+
+def test_a_file_name_never_starts_a_ci_command_in_text_output(tmp_path, checker):
+    from compliance import render
+
+    path = tmp_path / "plan.yaml"
+    path.write_text(plan_text(), "utf-8")
+    for name, shown in (("::error::x.yaml", "\\x3a:error::x.yaml"), ("##vso[task.complete]", "\\x23#vso[")):
+        run = checker.check_files([(path, name)], dt.date(2020, 4, 1))
+        out = render.get("text")(run, checker.book)
+        assert not any(line.startswith(("::", "##")) for line in out.splitlines())
+        assert out.startswith(shown)

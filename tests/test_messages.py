@@ -174,34 +174,45 @@ areas:
   - area: nara-vard
     activities:
       - {id: b, amount: 100, requirement: REQ_B}
-  - area: ambulans
+  - area: e-halsa
     activities:
       - {id: c, amount: 100, requirement: REQ_C}
 """
 
 
 def test_a_misspelt_requirement_code_is_an_input_error(write):
-    path = write(REQS.replace("REQ_B", "patientkontrakter").replace("REQ_C", "ambulans-utveckling"))
+    path = write(REQS.replace("REQ_B", "patientkontrakter").replace("REQ_C", "gemensamma-standarder"))
     result = run("check", str(path), "--as-of", "2022-04-01")
     assert result.exit_code == 2
     (line,) = [ln for ln in result.output.splitlines() if "requirement" in ln]
     assert f"{path}:5:" in line and "areas[0].activities[0].requirement" in line
     assert "'patientkontrakter' är ingen kravkod i gnv-2022; menar du 'patientkontrakt'?" in line
-    assert "området nara-vard har: fast-lakarkontakt-information, fast-lakarkontakt-rutiner, patientkontrakt" in line
+    assert "området nara-vard har: fast-lakarkontakt-information, fast-lakarkontakt-rutiner, " \
+        "halsoframjande-arbetssatt, patientkontrakt, privata-aktorer" in line
 
 
 def test_a_requirement_code_of_another_area_is_an_input_error(write):
-    path = write(REQS.replace("REQ_B", "ambulans-utveckling").replace("REQ_C", "patientkontrakt"))
+    path = write(REQS.replace("REQ_B", "gemensamma-standarder").replace("REQ_C", "patientkontrakt"))
     result = run("check", str(path), "--as-of", "2022-04-01", "--lang", "en")
     assert result.exit_code == 2 and "Traceback" not in result.output
-    assert "areas[0].activities[0].requirement: 'ambulans-utveckling' belongs to the area ambulans, not nara-vard" in (
+    assert "areas[0].activities[0].requirement: 'gemensamma-standarder' belongs to the area e-halsa, not nara-vard" in (
         result.output)
-    assert "areas[1].activities[0].requirement: 'patientkontrakt' belongs to the area nara-vard, not ambulans; " \
-        "the area ambulans has: ambulans-utveckling" in result.output
+    assert "areas[1].activities[0].requirement: 'patientkontrakt' belongs to the area nara-vard, not e-halsa; " \
+        "the area e-halsa has: gemensamma-standarder, informationsutbyte-kommuner" in result.output
+
+
+def test_a_requirement_met_by_purpose_is_no_code_to_write(write):
+    """The ambulance requirement is met by any ambulance purpose (plan format), not by a code."""
+    path = write(REQS.replace("REQ_B", "patientkontrakt").replace("area: e-halsa", "area: ambulans")
+                 .replace("REQ_C", "ambulans-utveckling"))
+    result = run("check", str(path), "--as-of", "2022-04-01", "--lang", "en")
+    assert result.exit_code == 2
+    assert "'ambulans-utveckling' is not a requirement code of gnv-2022" in result.output
+    assert "the area ambulans has no requirement codes in gnv-2022" in result.output
 
 
 def test_right_requirement_codes_are_read(write, checker):
-    path = write(REQS.replace("REQ_B", "patientkontrakt").replace("REQ_C", "ambulans-utveckling"))
+    path = write(REQS.replace("REQ_B", "patientkontrakt").replace("REQ_C", "gemensamma-standarder"))
     run_ = checker.check_paths([str(path)], AS_OF)
     assert not run_.errors and len(run_.results) == 1
 
@@ -209,7 +220,7 @@ def test_right_requirement_codes_are_read(write, checker):
 def test_an_unknown_area_is_gnv_108s_not_an_input_error(write, checker):
     """A code on an activity of an area the year lacks: the area is GNV-108's finding."""
     path = write(REQS.replace("area: nara-vard", "area: nära-vård").replace("REQ_B", "patientkontrakt")
-                 .replace("REQ_C", "ambulans-utveckling"))
+                 .replace("REQ_C", "gemensamma-standarder"))
     assert [f.location.path for f in findings(checker, path, "GNV-108")] == ["areas[0]"]
 
 

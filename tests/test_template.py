@@ -1,6 +1,7 @@
 """`compliance init --format xlsx`: a template a plan author fills in and checks."""
 
 import datetime as dt
+from pathlib import Path
 
 import openpyxl
 import pytest
@@ -50,8 +51,7 @@ def fill(path, pack):
         if allocation is None:
             continue  # VFU: no seed gives a region's share, so nothing to plan yet
         purposes = pack.areas[code].purposes
-        required = [c for c, q in pack.requirements.items()
-                    if (getattr(q, "area", None) or q.required_when_planned or "nara-vard") == code]
+        required = [c for c, q in pack.requirements.items() if q.by == "code" and q.area == code]
         count = max(len(purposes), len(required))
         for i in range(count):
             n += 1
@@ -90,6 +90,7 @@ def test_unfilled_template_says_what_is_missing_by_cell(template, checker):
     failed = {(f.rule, f.location.cell) for f in run.findings() if f.outcome == "failed"}
     # Region Gotland has no regional pack: the seed region's own GNV-208 does not apply to it
     assert not any(rule == "GNV-208" for rule, _ in failed)
+    assert ("GNV-211", "Områden!A1") in failed  # the year's required activities: none yet
     assert ("GNV-104", "Områden!A2") in failed  # nära vård: the allocation not planned
 
 
@@ -172,3 +173,13 @@ def test_a_spreadsheet_program_computes_the_sums_and_saves_what_we_read(template
         planned = sum(a.amount for a in area.activities)
         left = "" if area.allocation is None else area.allocation - planned
         assert sums[area.area] == (planned, left), area.area
+
+
+def test_init_takes_the_format_from_the_output(template):
+    import zipfile
+
+    result = CliRunner().invoke(main, ["init", "--region", REGION, "--agreement", "gnv-2022", "--output", "b.xlsx"])
+    assert result.exit_code == 0, result.output
+    assert zipfile.is_zipfile("b.xlsx")
+    yaml_out = CliRunner().invoke(main, ["init", "--region", REGION, "--agreement", "gnv-2022", "--output", "b.yaml"])
+    assert yaml_out.exit_code == 0 and Path("b.yaml").read_text("utf-8").startswith("# yaml-language-server")

@@ -540,3 +540,33 @@ def test_every_call_into_durable_rules_holds_the_engine_lock(monkeypatch, tmp_pa
         r = c.post("/api/check", files=plan_files(PLANS / "rjh-gnv-2020.yaml"), data={"as_of": "2020-04-01"})
     assert r.status_code == 200
     assert {name for name, _ in calls} == {"matches", "host"} and all(held for _, held in calls), calls
+
+
+def test_workbook_plans_are_checked_as_the_cli_checks_them(client, tmp_path):
+    converted = CliRunner().invoke(main, ["convert", str(PLANS / "rjh-gnv-2020.yaml"), str(tmp_path / "rjh.xlsx")])
+    assert converted.exit_code == 0, converted.output
+    workbook = tmp_path / "rjh.xlsx"
+    r = client.post("/api/check", files=plan_files(workbook), data={"as_of": "2021-04-30"})
+    expected = cli(tmp_path, "rjh.xlsx", "--as-of", "2021-04-30", "--format", "json")
+    assert r.status_code == 200 and r.text == expected.stdout
+    gnv102 = next(f for f in r.json()["results"][0]["findings"] if f["rule"] == "GNV-102")
+    assert gnv102["values"]["excess"] == 33492 and gnv102["location"]["cell"].startswith("Områden!")
+    page = client.post("/check", files=plan_files(workbook), data={"as_of": "2021-04-30"})
+    assert page.status_code == 200 and page.text.count('class="finding ') == expected.stdout.count('"rule": ')
+
+
+def test_template_download_as_a_workbook(client, tmp_path):
+    from compliance.plans import load_plan
+
+    r = client.get("/template", params={"agreement": "gnv-2022", "region": "Region Gotland", "format": "xlsx"})
+    assert r.status_code == 200 and r.headers["content-type"].startswith("application/vnd.openxmlformats")
+    assert r.headers["content-disposition"] == 'attachment; filename="region-gotland-gnv-2022.xlsx"'
+    done = CliRunner().invoke(main, ["init", "--region", "Region Gotland", "--agreement", "gnv-2022",
+                                     "--format", "xlsx", "--output", str(tmp_path / "cli.xlsx")])
+    assert done.exit_code == 0, done.output
+    assert r.content == (tmp_path / "cli.xlsx").read_bytes()
+    (tmp_path / "web.xlsx").write_bytes(r.content)
+    plan = load_plan(tmp_path / "web.xlsx", "web.xlsx").plan
+    assert plan.plan.region == "Region Gotland" and plan.areas[0].allocation == 14140838
+    assert client.get("/template", params={"agreement": "gnv-2022", "region": "Region Gotland",
+                                           "format": "ods"}).status_code == 400

@@ -111,6 +111,7 @@ def test_finding_names_the_cell_in_every_format(book, checker):
     assert gnv201["locations"][0]["physicalLocation"]["region"] == {"startLine": 1}
     assert gnv201["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "plan.xlsx"
     assert gnv201["properties"]["cell"] == "Aktiviteter!A3"
+    assert gnv201["locations"][0]["message"] == {"text": "Aktiviteter!A3"}
 
 
 def test_yaml_locations_have_no_cell(write, checker):
@@ -242,3 +243,56 @@ def test_unknown_agreement_names_its_cell(book):
     result = CliRunner().invoke(main, ["check", str(book(good_sheets(Plan=rows)).name), "--lang", "en"])
     assert result.exit_code == 2
     assert "plan.xlsx:Plan!B4: plan.agreement: unknown agreement 'gnv-2019'" in result.output
+
+
+def test_a_workbook_revision_of_a_yaml_plan(tmp_path, checker):
+    """supersedes works across formats: the e-hälsa revision as a workbook, the decided plan as YAML."""
+    import shutil
+    from pathlib import Path
+
+    from compliance.workbook_write import convert
+
+    root = Path(__file__).resolve().parent.parent
+    shutil.copy(root / "plans" / "rjh-gnv-2020.yaml", tmp_path)
+    src = tmp_path / "v2.yaml"  # beside the plan it revises: a revision is read only among the plans checked
+    text = (root / "examples" / "revisions" / "rjh-gnv-2020-v2-e-halsa.yaml").read_text("utf-8")
+    src.write_text(text.replace("supersedes: ../../plans/rjh-gnv-2020.yaml", "supersedes: rjh-gnv-2020.yaml"), "utf-8")
+    book = src.with_suffix(".xlsx")
+    book.write_bytes(convert(src, book, checker.book.agreement))
+    as_of = dt.date(2021, 4, 30)
+
+    def findings(path):
+        run = checker.check_paths([str(path)], as_of)
+        assert not run.errors, [e.one_line() for e in run.errors]
+        return sorted((f.rule, f.location.path, f.message) for f in run.findings())
+
+    from_book = findings(book)
+    assert any(rule.startswith("GNV-3") for rule, _, _ in from_book)  # the revision rules ran
+    assert from_book == findings(src)
+
+
+def test_plan_ids_are_unique_across_formats_but_a_twin_is_one_plan(tmp_path, monkeypatch, checker):
+    """A workbook with another plan's id is refused, naming both (waivers and baselines match by
+    id); a YAML plan and its workbook twin holding the same plan are one plan in two formats."""
+    import shutil
+    from pathlib import Path
+
+    from compliance.workbook_write import convert
+
+    monkeypatch.chdir(tmp_path)
+    folder = tmp_path / "plans"
+    folder.mkdir()
+    root = Path(__file__).resolve().parent.parent
+    shutil.copy(root / "plans" / "rjh-gnv-2023.yaml", folder / "p.yaml")
+    (folder / "p.xlsx").write_bytes(convert(folder / "p.yaml", folder / "p.xlsx", checker.book.agreement))
+    twins = CliRunner().invoke(main, ["check", "plans", "--as-of", "2023-04-04", "--format", "json"])
+    assert twins.exit_code == 0, twins.output  # warnings only, and no duplicate id
+    assert [r["file"] for r in json.loads(twins.stdout)["results"]] == ["plans/p.xlsx", "plans/p.yaml"]
+    changed = (folder / "p.yaml").read_text("utf-8").replace("Regionstyrelsen", "Regionfullmäktige")
+    assert changed != (folder / "p.yaml").read_text("utf-8")
+    (folder / "q.yaml").write_text(changed, "utf-8")
+    (folder / "q.xlsx").write_bytes(convert(folder / "q.yaml", folder / "q.xlsx", checker.book.agreement))
+    (folder / "q.yaml").unlink()
+    copy = CliRunner().invoke(main, ["check", "plans", "--as-of", "2023-04-04", "--lang", "en"])
+    assert copy.exit_code == 2
+    assert "plans/q.xlsx: plan.id: plan.id 'rjh-gnv-2023' is also the id of plans/p.xlsx, plans/p.yaml" in copy.output

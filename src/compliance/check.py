@@ -20,7 +20,7 @@ from .findings import CheckRun, Finding, Location, PlanResult, SourceRef, Tally
 from .hints import check_requirements, suggestion
 from .loader import MAX_BYTES, format_path
 from .packs import RULES_DIR, RuleBook, load_rulebook
-from .plans import LoadedPlan, load_plan
+from .plans import WORKBOOK_SUFFIXES, LoadedPlan, load_plan
 from .rules import Rule, render
 
 if TYPE_CHECKING:
@@ -136,18 +136,22 @@ def duplicate_plan_ids(files: list[tuple[Path, str]], max_bytes: int = MAX_BYTES
     so a copy could borrow another plan's waivers. Both files are named."""
     from .loader import read_text
 
-    by_id: dict[str, list[str]] = {}
+    by_id: dict[str, list[tuple[Path, str]]] = {}
     for path, display in files:
         try:
-            plan_id = _head_plan_id(read_text(path, display, max_bytes))
+            if path.suffix.lower() in WORKBOOK_SUFFIXES:
+                plan_id = _workbook_plan_id(path, display, max_bytes)
+            else:
+                plan_id = _head_plan_id(read_text(path, display, max_bytes))
         except InputError:
             continue  # reported when the file is checked
         if plan_id:
-            by_id.setdefault(plan_id, []).append(display)
+            by_id.setdefault(plan_id, []).append((path, display))
     issues = []
-    for plan_id, names in by_id.items():
-        if len(names) < 2:
+    for plan_id, entries in by_id.items():
+        if len(entries) < 2 or _one_plan(entries, max_bytes):
             continue
+        names = [display for _, display in entries]
         for name in names:
             others = ", ".join(n for n in names if n != name)
             issues.append(Issue(name, None, None,
@@ -156,6 +160,30 @@ def duplicate_plan_ids(files: list[tuple[Path, str]], max_bytes: int = MAX_BYTES
                                 f"plan.id {plan_id!r} är också id för {others}; plan-id:n är unika i en körning "
                                 "(dispenser och baslinjer matchas på plan-id)"))
     return sorted(issues, key=issue_order)
+
+
+def _workbook_plan_id(path: Path, display: str, max_bytes: int) -> str | None:
+    from .workbook import read_workbook
+
+    data, _ = read_workbook(path, display, max_bytes)
+    header = data.get("plan") if isinstance(data, dict) else None
+    value = header.get("id") if isinstance(header, dict) else None
+    return str(value).strip() or None if value is not None else None
+
+
+def _one_plan(entries: list[tuple[Path, str]], max_bytes: int) -> bool:
+    """Files that hold one plan in two formats (a YAML plan and its workbook twin, equal as
+    data): not two plans with one id, since neither can borrow what the other does not hold."""
+    if not any(path.suffix.lower() in WORKBOOK_SUFFIXES for path, _ in entries):
+        return False
+    from .plans import load_plan
+    from .workbook_write import canonical
+
+    try:
+        plans = [canonical(load_plan(path, display, max_bytes).plan) for path, display in entries]
+    except InputError:
+        return False
+    return all(p == plans[0] for p in plans[1:])
 
 
 def issue_order(issue: Issue) -> tuple[str, int, int, str]:

@@ -76,7 +76,21 @@ def _figures(rule: Rule, pack: Agreement, policy: Policy | None) -> list[str]:
             value = {k: v for k, v in value.items()} if isinstance(value, dict) else value
         out.append(f"`{ref.text()}` = {_figure(value)}")
     read = conditions.fields(rule.condition)
-    if "allocation_tolerance" in read:  # GNV-101: the region totals, their rounding and bounds
+    if "requirement" in rule.facts:  # GNV-211: the year's required efforts, by code or by purpose
+        for code, req in sorted(pack.requirements.items()):
+            how = f"purpose {', '.join(req.purposes)}" if req.by == "purpose" else "code"
+            out.append(f"{code} ({req.area}, by {how}; {req.source.document} {req.source.section})")
+    if read & {"gp_shortfall", "gp_implied_share"}:  # GNV-212: the earmark inside an area
+        for name, mark in sorted(pack.earmarks.items()):
+            out.append(f"{name}: {mark.amount} kr in {mark.area} by population ({_cite([mark.source])})")
+    if "contents_missing" in read:  # GNV-410, GNV-414: the contents the year asks of a report
+        for c in conds:
+            for name, kind in _selectors(c):
+                wanted = {"partial-report": pack.partial_report_contents,
+                          "final-report": pack.final_report_contents}.get(kind, [])
+                if name == "document" and kind in ("partial-report", "final-report"):
+                    out.append(f"{kind} contents: {_figure(wanted) if wanted is not None else 'unknown'}")
+    if read & {"allocation_tolerance", "ceiling"}:  # GNV-101, GNV-415: the region totals, rounding, bounds
         source = pack.model.source if pack.model else pack.region_table.source if pack.region_table else None
         if source is not None:
             out.append(f"region totals: {source.document} {source.section}, within {pack.published_rounding} kr")
@@ -104,6 +118,9 @@ def _selectors(cond: conditions.Cond) -> list[tuple[str, str]]:
     if (isinstance(cond, conditions.Compare) and cond.op == "==" and cond.field in ("document", "indicator")
             and isinstance(cond.operand, conditions.Const)):
         return [(cond.field, str(cond.operand.value))]
+    if (isinstance(cond, conditions.Member) and not cond.negate and cond.field in ("document", "indicator")
+            and isinstance(cond.items, conditions.Const)):
+        return [(cond.field, str(v)) for v in cond.items.value]
     return []
 
 

@@ -17,6 +17,7 @@ import datetime as dt
 import json
 import typing
 from dataclasses import dataclass, field
+from fractions import Fraction
 from typing import Any
 
 from . import allocation
@@ -126,6 +127,63 @@ class _Builder:
     def has(self, key: str) -> bool:
         return key in self.plan.model_fields_set
 
+    # -- the region's total ------------------------------------------------------
+    def region_total(self, amount: int) -> tuple[int, int, str] | Lang:
+        """What ``amount`` (VFU money apart) is compared with: (allocation, tolerance, source), or why not.
+
+        The published table (2020: 001 §2), or the model, whose total the published Bilaga 4 may
+        exceed by the pack's rounding (1 kr); or a source's bound ("knappt 75,5 mkr", 000), which
+        decides only for an amount above it.
+        """
+        pack = self.pack
+        outside = {code for code, spec in pack.areas.items() if spec.allocated_by == "unknown"}
+        inside = {code: v for code, v in self.row.items() if code not in outside}
+        bound = pack.region_bounds.get(self.plan.plan.region)
+        if inside and all(v is not None for v in inside.values()):
+            source = pack.model.source if pack.model else pack.region_table.source if pack.region_table else None
+            tolerance = pack.published_rounding if pack.model is not None else 0
+            return sum(v for v in inside.values() if v is not None), tolerance, source.cite() if source else pack.id
+        if bound is not None and amount > bound.at_most:
+            return bound.at_most, 0, f"{bound.source.cite()}: «{bound.source.quote}»"
+        reason = self.row_missing or say(
+            f"{pack.id} saknar en del av regionens tilldelning", f"{pack.id} lacks part of the region's allocation"
+        )
+        if bound is not None:
+            reason = say(
+                f"{reason.sv}; beloppet ligger inte över gränsen {format_kr(bound.at_most, 'sv')} "
+                f"({bound.source.cite()}), så regeln kan inte avgöras",
+                f"{reason.en}; the amount is not above the bound of {format_kr(bound.at_most, 'en')} "
+                f"({bound.source.cite()}), so the rule cannot be decided",
+            )
+        return reason
+
+    def gp_earmark(self, data: dict[str, Any], unknown: dict[str, Lang]) -> None:
+        """GNV-212: the named-GP activities against the region's implied share of the 200 mkr (003 §2.2)."""
+        earmark = self.pack.earmarks.get("fast-lakarkontakt")
+        if earmark is None:
+            return
+        planned = 0
+        for area in self.plan.areas:
+            if area.area != earmark.area:
+                continue
+            for act in area.activities:
+                codes = act.requirement if isinstance(act.requirement, list) else [act.requirement]
+                if not act.unassigned and any(c and c.startswith(earmark.requirement_prefix) for c in codes):
+                    planned += act.amount
+        data["gp_area_planned"] = self.planned_by_area.get(earmark.area, 0)
+        data["gp_planned"] = planned
+        population = self.pack.model.population if self.pack.model else {}
+        region = self.plan.plan.region
+        if region in population:
+            weights = {name: Fraction(earmark.amount * n, sum(population.values())) for name, n in population.items()}
+            data["gp_implied_share"] = allocation.largest_remainder(earmark.amount, weights)[region]
+            data["gp_shortfall"] = data["gp_implied_share"] - planned
+        else:
+            unknown["gp_implied_share"] = unknown["gp_shortfall"] = say(
+                f"{region} finns inte i {self.pack.id}s befolkningsunderlag",
+                f"{region} is not in the {self.pack.id} population figures",
+            )
+
     # -- plan ------------------------------------------------------------------
     def plan_fact(self) -> None:
         header = self.plan.plan
@@ -145,41 +203,15 @@ class _Builder:
             "stated_total": header.stated_total,
             "parts_total": sum(a.allocation or 0 for a in self.plan.areas),
         }
-        inside = {code: v for code, v in self.row.items() if code not in outside}
-        bound = pack.region_bounds.get(header.region)
-        if inside and all(v is not None for v in inside.values()):
-            total = sum(v for v in inside.values() if v is not None)
-            from_model = pack.model is not None
-            source = pack.model.source if pack.model else pack.region_table.source if pack.region_table else None
-            data.update(
-                allocation=total,
-                excess=planned - total,
-                # the published table may differ from the model by this much (003 Bilaga 4: 1 kr)
-                allocation_tolerance=pack.published_rounding if from_model else 0,
-                allocation_source=source.cite() if source else pack.id,
-            )
-        elif bound is not None and planned > bound.at_most:
-            # a bound decides when the plan is above it: the allocation is at most this
-            data.update(
-                allocation=bound.at_most,
-                excess=planned - bound.at_most,
-                allocation_tolerance=0,
-                allocation_source=f"{bound.source.cite()}: «{bound.source.quote}»",
-            )
-        else:
-            reason = self.row_missing or say(
-                f"{pack.id} saknar en del av regionens tilldelning",
-                f"{pack.id} lacks part of the region's allocation",
-            )
-            if bound is not None:
-                reason = say(
-                    f"{reason.sv}; planen ligger inte över gränsen {format_kr(bound.at_most, 'sv')} "
-                    f"({bound.source.cite()}), så regeln kan inte avgöras",
-                    f"{reason.en}; the plan is not above the bound of {format_kr(bound.at_most, 'en')} "
-                    f"({bound.source.cite()}), so the rule cannot be decided",
-                )
+        total = self.region_total(planned)
+        if isinstance(total, Lang):
             for key in ("allocation", "excess", "allocation_tolerance"):
-                unknown[key] = reason
+                unknown[key] = total
+        else:
+            allocated, tolerance, source = total
+            data.update(allocation=allocated, excess=planned - allocated, allocation_tolerance=tolerance,
+                        allocation_source=source)
+        self.gp_earmark(data, unknown)
         pack = self.pack
         if pack.model is not None:
             data["region_in_table"] = header.region in pack.model.population
@@ -249,7 +281,8 @@ class _Builder:
             "period_end": period.end if period else pack.year_end,
             "additional_resources": act.additional_resources is True,
             "agreement_year": pack.year,
-            "requirement": _text(act.requirement),
+            "requirement": ", ".join(act.requirement) if isinstance(act.requirement, list)
+            else _text(act.requirement),
         }
         if act.exit_plan is not None:
             data["exit_strategy"] = act.exit_plan.strategy
@@ -316,7 +349,10 @@ class _Builder:
             self.facts.append(Fact("report", fact_id("report", kind), path, data, unknown))
 
     def document_facts(self) -> None:
-        contents = self.pack.partial_report_contents
+        required_contents = {
+            "partial-report": (self.pack.partial_report_contents, say("en delredovisning", "a partial report")),
+            "final-report": (self.pack.final_report_contents, say("en slutredovisning", "a final report")),
+        }
         for i, report in enumerate(self.plan.reports):
             if report.submitted is None or report.submitted > self.as_of:
                 continue  # not sent yet, as of the evaluation date
@@ -332,10 +368,13 @@ class _Builder:
                 "gender_exempt_reason": getattr(gender, "exempt_reason", None) or None,
             }
             unknown: dict[str, Lang] = {}
+            if report.kind == "requisition" and report.requested is not None:
+                self.ceiling(data, unknown, report.requested)
+            contents, what = required_contents.get(report.kind, ([], say("", "")))
             if contents is None:
                 unknown["contents_missing"] = say(
-                    f"{self.pack.id} anger inte vad en delredovisning ska innehålla",
-                    f"{self.pack.id} does not list what a partial report must contain",
+                    f"{self.pack.id} anger inte vad {what.sv} ska innehålla",
+                    f"{self.pack.id} does not list what {what.en} must contain",
                 )
             else:
                 have = set(report.contents or [])
@@ -360,6 +399,12 @@ class _Builder:
             data["cost_items_total"] = sum(c.amount for c in fin.cost_items)
         if fin.received is not None and fin.total_costs is not None:
             data["unspent_computed"] = fin.received - fin.total_costs
+        data["document"] = "financial-report"
+        if fin.period is not None:
+            data["period_start"], data["period_end"] = fin.period.start, fin.period.end
+        data["agreement_year"] = self.pack.year
+        if fin.received is not None:
+            self.ceiling(data, unknown, fin.received)
         cert = fin.certification
         data["certified_by"] = _text(cert.by) if cert else None
         data["verdict"] = cert.verdict if cert else None
@@ -383,25 +428,46 @@ class _Builder:
                 data["shortfall"] = max(0, data["unspent_computed"] - repaid)
         self.add("financials", ("financials",), data, unknown)
 
+    def ceiling(self, data: dict[str, Any], unknown: dict[str, Lang], amount: int) -> None:
+        """GNV-415: the most a requisition may ask for, or an economic report state as received:
+        the region's total (and its rounding), plus the VFU money the plan plans, which no seed
+        gives per region (003 §9)."""
+        outside = sum(v for code, v in self.planned_by_area.items()
+                      if code in self.pack.areas and self.pack.areas[code].allocated_by == "unknown")
+        data["amount"] = amount
+        total = self.region_total(amount - outside)
+        if isinstance(total, Lang):
+            unknown["ceiling"] = total
+            return
+        allocated, tolerance, source = total
+        data.update(ceiling=allocated + tolerance + outside, allocation=allocated, allocation_source=source,
+                    vfu_planned=outside)
+
     def requirement_facts(self) -> None:
-        where: PathT = ("areas",) if self.has("areas") else ("plan",)
         for code, req in sorted(self.pack.requirements.items()):
-            required = True
-            if req.required_when_planned is not None:
-                required = self.planned_by_area.get(req.required_when_planned, 0) > 0
-            count = sum(
-                1
-                for area in self.plan.areas
-                for act in area.activities
-                if act.requirement == code and not act.unassigned
-            )
+            # a requirement applies where the plan plans its area's funds
+            required = self.planned_by_area.get(req.area, 0) > 0
+            index = next((a for a, area in enumerate(self.plan.areas) if area.area == req.area), None)
+            where: PathT = ("areas", index) if index is not None else ("areas",) if self.has("areas") else ("plan",)
+            count = 0
+            for area in self.plan.areas:
+                if area.area != req.area:
+                    continue
+                for act in area.activities:
+                    if act.unassigned:
+                        continue  # a placeholder meets no requirement
+                    codes = act.requirement if isinstance(act.requirement, list) else [act.requirement]
+                    if (code in codes) if req.by == "code" else (act.purpose in req.purposes):
+                        count += 1
             self.facts.append(
                 Fact(
                     "requirement",
                     fact_id("requirement", code),
                     where,
-                    {"requirement": code, "required": required, "activities": count,
-                     "requirement_name": req.name.sv},
+                    {"requirement": code, "area": req.area, "required": required, "activities": count,
+                     "requirement_name": req.name.sv, "requirement_source": req.source.cite(),
+                     "met_by_field": "requirement" if req.by == "code" else "purpose",
+                     "met_by": [code] if req.by == "code" else list(req.purposes)},
                 )
             )
 

@@ -155,14 +155,14 @@ class CheckRun:
 
     def summary(self) -> dict[str, Any]:
         """Counts for the JSON summary. ``failed`` counts failed findings of every severity
-        (split in ``failed_error``, ``failed_warning``, ``failed_info``); ``errors`` are input
+        (split in ``failed_by_severity``); ``errors`` are input
         errors (files that could not be checked) and ``warnings`` are about the gate's own
         files (waivers), never findings."""
         t = self.counts()
         return {
             "plans": t.plans,
             "failed": t.failed,
-            **{f"failed_{severity}": n for severity, n in t.by_severity.items()},
+            "failed_by_severity": dict(t.by_severity),
             "not_evaluated": t.not_evaluated,
             "waived": t.waived,
             "baselined": t.baselined,

@@ -112,7 +112,8 @@ def check_requirements(loaded: LoadedPlan, pack: Agreement) -> None:
     error naming the codes that area has. Raises :class:`InputError` with every such code."""
     issues: list[Issue] = []
     for a, area in enumerate(loaded.plan.areas):
-        own = sorted(c for c, r in pack.requirements.items() if requirement_area(r) == area.area)
+        codes_of_year = {c: r for c, r in pack.requirements.items() if getattr(r, "by", "code") == "code"}
+        own = sorted(c for c, r in codes_of_year.items() if requirement_area(r) == area.area)
         for i, act in enumerate(area.activities):
             raw = act.requirement
             codes: list[tuple[PathT, Any]] = []
@@ -122,10 +123,10 @@ def check_requirements(loaded: LoadedPlan, pack: Agreement) -> None:
             elif raw is not None:
                 codes = [(base, raw)]
             for path, code in codes:
-                req = pack.requirements.get(code)
+                req = codes_of_year.get(code)  # a requirement met by purpose has no code to write
                 if req is None:
-                    hint_en = suggestion(str(code), own or pack.requirements, "en")
-                    hint_sv = suggestion(str(code), own or pack.requirements, "sv")
+                    hint_en = suggestion(str(code), own or codes_of_year, "en")
+                    hint_sv = suggestion(str(code), own or codes_of_year, "sv")
                     en = f"{code!r} is not a requirement code of {pack.id}{hint_en}"
                     sv = f"{code!r} är ingen kravkod i {pack.id}{hint_sv}"
                 elif area.area in pack.areas and requirement_area(req) not in (None, area.area):

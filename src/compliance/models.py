@@ -38,7 +38,18 @@ ReportKind = Literal[
     "vfu-report",
 ]
 Verdict = Literal["correct", "incorrect"]
-Content = Literal["completed-activities", "planned-activities", "challenges"]
+# report contents (plan format): the partial report's (GNV-410) and the final report's (GNV-414)
+Content = Literal[
+    "completed-activities",
+    "planned-activities",
+    "challenges",
+    "results",
+    "use-of-funds",
+    "collaboration",
+    "avoidable-inpatient-care",
+    "primary-care-resourcing",
+    "at-st-dimensioning",
+]
 
 
 class _Model(BaseModel):
@@ -118,7 +129,7 @@ class Activity(_Model):
     private_provider: PrivateProvider | None = None
     additional_resources: bool | None = None
     unassigned: bool = False
-    requirement: Text | None = None
+    requirement: Text | list[Text] | None = None  # one code of the pack, or a list of them (GNV-211)
 
 
 class Area(_Model):
@@ -147,6 +158,7 @@ class Report(_Model):
     references: References | None = None
     gender_equality: bool | GenderExemption | None = None
     contents: list[Content] | None = None
+    requested: Amount | None = None  # requisition only: the amount asked for (GNV-415)
 
 
 class CostItem(_Model):
@@ -168,6 +180,7 @@ class Certification(_Model):
 
 class Financials(_Model):
     received: Amount | None = None
+    period: Period | None = None  # the period the economic report covers (GNV-415)
     cost_items: list[CostItem] = Field(default_factory=list)
     total_costs: Amount | None = None
     unspent: Amount | None = None

@@ -130,9 +130,16 @@ class Target(_Model):
 
 
 class Requirement(_Model):
+    """An effort the agreement year requires in one area, where the plan plans that area's funds.
+
+    Met by an activity of the area carrying the code in ``requirement`` (``by: code``), or
+    by any activity of the area with one of ``purposes`` (``by: purpose``).
+    """
+
     name: Lang
-    required_when_planned: str | None = None
-    area: str | None = None  # the area whose activities may carry the code (default: required_when_planned)
+    area: str
+    by: Literal["code", "purpose"] = "code"
+    purposes: list[str] = Field(default_factory=list)
     source: Source
 
 
@@ -147,6 +154,15 @@ class Consequence(_Model):
     """What the year's own source says follows when a condition is broken (messages quote it)."""
 
     text: Lang
+    source: Source
+
+
+class Earmark(_Model):
+    """Money a source sets aside inside an area for one effort, with no per-region figure (003 §2.2)."""
+
+    amount: int
+    area: str
+    requirement_prefix: str  # activities carrying a requirement code with this prefix are its activities
     source: Source
 
 
@@ -166,6 +182,7 @@ class Agreement(_Model):
     private_contract_required: bool = False  # GNV-205 (the agreement's half)
     # name -> what this year's source says follows ({pack.consequence.<name>} in messages)
     consequences: dict[str, Consequence] = Field(default_factory=dict)
+    earmarks: dict[str, Earmark] = Field(default_factory=dict)  # GNV-212
     areas: dict[str, AreaSpec]
     region_table: RegionTable | None = None
     model: Model | None = None
@@ -173,7 +190,8 @@ class Agreement(_Model):
     documents: dict[str, Document]
     requirements: dict[str, Requirement] = Field(default_factory=dict)
     targets: dict[str, Target] = Field(default_factory=dict)
-    partial_report_contents: list[str] | None = None
+    partial_report_contents: list[str] | None = None  # GNV-410
+    final_report_contents: list[str] | None = None  # GNV-414
     excluded_rules: dict[str, Lang | str] = Field(default_factory=dict)  # rule id -> why its year has no source
     notes: list[str] = Field(default_factory=list)
 
@@ -382,9 +400,17 @@ def _load_files(root: Path, files: list[Path]) -> RuleBook:
         for rule_id in [*pack.excluded_rules, *pack.applies]:
             if rule_id not in rules:
                 raise InputError.at(where, f"names unknown rule {rule_id}")
-        for rule_id in pack.applies:
+        for rule_id, sources in pack.applies.items():
             if rule_id in pack.excluded_rules:
                 raise InputError.at(where, f"{rule_id} is both applied and excluded")
+            other = [s.document for s in sources if pack.year_documents and s.document not in pack.year_documents]
+            if not sources or other:
+                raise InputError.at(
+                    where,
+                    f"applies {rule_id} with no source of {pack.year} "
+                    f"(its year's documents: {', '.join(pack.year_documents) or 'none listed'}; "
+                    f"given: {', '.join(s.document for s in sources) or 'none'})",
+                )
         for rule_id in rules:
             if rule_id not in pack.applies and rule_id not in pack.excluded_rules and rule_id not in regional:
                 raise InputError.at(

@@ -35,6 +35,7 @@ from .errors import InputError, Issue
 from .loader import MAX_BYTES, Locations, PathT, format_path
 
 SUFFIXES = (".xlsx", ".xlsm")
+MAX_ISSUES = 50  # a workbook's problems said at once; past that, a count
 UNPACKED_FACTOR = 32  # the parts of a workbook may unpack to at most this many times --max-bytes
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
@@ -182,13 +183,18 @@ REPORTS = Sheet("reports", "Rapporter", "Reports", (
     C("gender_equality", "Jämställdhet", "bool", help_sv="ja/nej (GNV-409)", help_en="yes/no (GNV-409)"),
     C("gender_equality.exempt_reason", "Jämställdhet: undantag (skäl)",
       help_sv="Skälet, i stället för ja/nej", help_en="the reason for an exemption, instead of yes/no"),
-    C("contents", "Innehåll", "codes", help_sv="Innehållskoder, skilda med kommatecken (GNV-410)",
-      help_en="content codes separated by commas (GNV-410)"),
+    C("contents", "Innehåll", "codes", help_sv="Innehållskoder, skilda med kommatecken (GNV-410, GNV-414)",
+      help_en="content codes separated by commas (GNV-410, GNV-414)"),
+    C("requested", "Rekvirerat belopp", "amount", help_sv="Bara rekvisition (GNV-415)",
+      help_en="requisition only (GNV-415)"),
 ))
 
 FINANCIALS = Sheet("financials", "Ekonomi", "Financials", (
     C("financials.received", "Erhållet belopp", "amount"),
     C("financials.total_costs", "Totala kostnader", "amount"),
+    C("financials.period.start", "Period från", "date", help_sv="Redovisningens period (GNV-415)",
+      help_en="the period the report covers (GNV-415)"),
+    C("financials.period.end", "Period till", "date"),
     C("financials.unspent", "Ej förbrukat", "amount", help_sv="Erhållet minus kostnader (GNV-413)",
       help_en="received − total costs (GNV-413)"),
     C("financials.repaid.amount", "Återbetalt belopp", "amount", help_sv="GNV-405", help_en="GNV-405"),
@@ -600,6 +606,11 @@ def read_workbook(path: Path, display: str | None = None, max_bytes: int = MAX_B
                 _read_fields(reader, spec, name, rows, xml, out)
     if reader.issues:
         by_place = sorted(reader.issues, key=lambda i: ((i.cell or "").split("!")[0], i.line or 0, i.column or 0))
+        if len(by_place) > MAX_ISSUES:
+            more = len(by_place) - MAX_ISSUES
+            by_place = by_place[:MAX_ISSUES] + [_issue(
+                display, f"… and {more} more problems of the same kinds; correct these first",
+                f"… och {more} problem till av samma slag; rätta dessa först")]
         raise InputError(by_place)
     _assemble(reader, out, tables, found)
     if reader.issues:

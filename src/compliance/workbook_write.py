@@ -278,7 +278,7 @@ def _validations(book: _Book, pack: Agreement | None, rows: int) -> None:
     if pack is not None:
         codes["area"] = list(pack.areas)
         codes["purpose"] = sorted({p for spec in pack.areas.values() for p in spec.purposes})
-        codes["requirement"] = sorted(pack.requirements)
+        codes["requirement"] = sorted(c for c, r in pack.requirements.items() if r.by == "code")
     ranges: dict[str, str] = {}
     if codes:
         ws = book.wb.create_sheet(CODES_SHEET[0])

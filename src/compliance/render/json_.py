@@ -27,9 +27,8 @@ def _list(items: list[str], indent: str) -> str:
 
 def _write_result(r: PlanResult, write: Callable[[str], Any]) -> None:
     """One plan's object, a finding at a time: a plan with 180 000 findings is never one string."""
-    head = f'{{"file": {_dump(r.file)}, "plan": {_dump(r.plan)}, "agreement": {_dump(r.agreement)}, '
     notes = f'"notes": {_dump(r.notes)}, ' if r.notes else ""
-    write(f'{head}{notes}"findings": ')
+    write(f'{{"file": {_dump(r.file)}, "plan": {_dump(r.plan)}, "agreement": {_dump(r.agreement)}, {notes}"findings": ')
     if not r.findings:
         write("[]}")
         return

@@ -56,7 +56,8 @@ def _rule(rule: Any, lang: str) -> dict[str, Any]:
 def _region(line: int, cell: str | None) -> dict[str, Any]:
     """A workbook is a binary file: code scanning can show none of its lines, so a
     finding in one is put on line 1 and its cell leads the message (which code
-    scanning shows on every alert) and is kept in ``properties.cell``."""
+    scanning shows on every alert), is the location's message, and is kept in
+    ``properties.cell``."""
     return {"startLine": 1 if cell is not None else line}
 
 
@@ -82,6 +83,7 @@ def _result(f: Finding, index: int) -> dict[str, Any]:
     }
     if cell is not None:
         out["properties"]["cell"] = cell
+        out["locations"][0]["message"] = {"text": cell}  # the location's own description (SARIF §3.28.5)
     if f.outcome == "waived" and f.waiver is not None:
         out["suppressions"] = [{"kind": "external", "status": "accepted",
                                 "justification": f.waiver.get("reason", "")}]

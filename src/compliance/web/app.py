@@ -60,6 +60,7 @@ log = logging.getLogger("compliance.web")
 MEDIA = {"text": "text/plain; charset=utf-8", "json": "application/json", "html": "text/html; charset=utf-8",
          "markdown": "text/markdown; charset=utf-8", "junit": "application/xml", "sarif": "application/sarif+json"}
 DOWNLOADS = ("html", "markdown", "json", "junit", "sarif")
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 # No script at all: default-src 'none' forbids it. Styles: our stylesheet, and the
 # report's own inline <style> and bar widths allowed by their hashes only.
@@ -253,7 +254,7 @@ class Web:
         mib = 1024 * 1024
         return self.page(
             "index.html.j2", lang, active="check", today=dt.date.today().isoformat(), formats=DOWNLOADS,
-            extensions=[e for e in sorted(READERS) if e not in (".yaml", ".yml")],
+            extensions=[e for e in READERS if e not in (".yaml", ".yml")],
             agreements=[{"id": a.id, "title": a.title.get(lang)} for a in sorted(
                 self.book.agreements.values(), key=lambda a: a.id)],
             regions=sorted(regions),
@@ -301,17 +302,24 @@ class Web:
         agreement, region = q.get("agreement", ""), q.get("region", "")
         pack = self.book.agreement(agreement)
         try:
+            fmt = _format(q.get("format"), "yaml", ("yaml", "xlsx"))
             if pack is None:
                 raise RequestError(400, f"unknown agreement {agreement[:40]!r}",
                                    f"okänd överenskommelse {agreement[:40]!r}")
             if not region.strip() or len(region) > 100 or not region.isprintable():
                 raise RequestError(400, "name a region (one line of text)", "ange en region (en rad text)")
-            text = skeleton(pack, region)
+            if fmt == "xlsx":
+                from ..workbook_write import template
+
+                content: str | bytes = template(pack, region)
+            else:
+                content = skeleton(pack, region)
         except (RequestError, InputError) as exc:
             return self.refuse(exc, lang, api=False)
         slug = re.sub(r"[^a-z0-9]+", "-", region.lower().translate(str.maketrans("åäöé", "aaoe"))).strip("-")
-        name = f"{slug or 'plan'}-{pack.id}.yaml"
-        return Response(text, 200, media_type="application/yaml; charset=utf-8",
+        name = f"{slug or 'plan'}-{pack.id}.{fmt}"
+        media = XLSX if fmt == "xlsx" else "application/yaml; charset=utf-8"
+        return Response(content, 200, media_type=media,
                         headers={"content-disposition": f'attachment; filename="{name}"'})
 
     def _rule_view(self, rule: Any, lang: str) -> dict[str, Any]:

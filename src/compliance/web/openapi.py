@@ -55,7 +55,8 @@ _REPORT = {
         }},
         "errors": {"type": "array", "items": {"$ref": "#/components/schemas/Issue"}},
         "warnings": {"type": "array", "items": {"$ref": "#/components/schemas/Issue"}},
-        "summary": {"type": "object", "additionalProperties": {"type": "integer"}},
+        "summary": {"type": "object", "additionalProperties": {"type": "integer"}, "properties": {
+            "failed_by_severity": {"type": "object", "additionalProperties": {"type": "integer"}}}},
     },
 }
 

@@ -22,7 +22,7 @@ from pathlib import Path
 from ..check import Checker, duplicate_plan_ids
 from ..errors import InputError, Issue
 from ..findings import CheckRun
-from ..packs import RULES_DIR, RuleBook
+from ..packs import RuleBook
 from .uploads import Limits, RequestError, Upload
 
 LANGS = ("sv", "en")
@@ -39,10 +39,11 @@ class Service:
         self.limits = limits or Limits()
         self.checkers = {lang: Checker(rules_dir, lang) for lang in LANGS}
         self.book: RuleBook = self.checkers["sv"].book
-        self.rules_dir = Path(rules_dir) if rules_dir else RULES_DIR
+        policies = [None, *{p.id: p for p in self.book.policies.values()}.values()]
         for checker in self.checkers.values():  # compile every pack now, not in the first request
             for pack in self.book.agreements.values():
-                checker.engine.compile(pack)
+                for policy in policies:
+                    checker.engine.compile(pack, policy)
 
     def check(self, uploads: list[Upload], as_of: dt.date, lang: str) -> CheckRun:
         """Check one request's files (already named safely and within the limits).

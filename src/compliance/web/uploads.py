@@ -6,9 +6,10 @@ the whole body passes its limit, so a huge upload costs the server nothing
 beyond the limit. Files stay in memory here; :mod:`.service` writes them into a
 temporary folder of the request's own for the check, and removes it.
 
-Which files are plans is decided by their extension, through :data:`READERS`:
-YAML today. A workbook reader (spreadsheet plans) plugs in by adding its
-extensions there once the library reads workbooks; nothing else here changes.
+Which files are plans is decided by their extension, as the library decides it
+(:data:`compliance.check.PLAN_SUFFIXES`: YAML and ``.xlsx`` workbooks, and
+``.xlsm`` only to be refused with a reason); a new reader added there is taken
+here with no change.
 """
 
 from __future__ import annotations
@@ -20,11 +21,12 @@ import unicodedata
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 
+from ..check import PLAN_SUFFIXES
 from ..errors import Issue
 from ..loader import MAX_BYTES
 
-# extension → the kind of plan file the library reads from it
-READERS: dict[str, str] = {".yaml": "yaml", ".yml": "yaml"}
+# the extensions of plan files, as collect_paths picks them from a folder
+READERS: tuple[str, ...] = PLAN_SUFFIXES
 JSON_NAME = "plan.json"  # the name a JSON plan sent as the request body is reported under
 MAX_NAME = 200  # bytes of UTF-8: every file system takes 255
 FIELD_BYTES = 1024  # as_of, lang, format: short words
