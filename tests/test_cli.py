@@ -191,3 +191,9 @@ def test_a_report_written_to_a_file_leaves_its_counts_on_standard_error(tmp_path
     plans = len({r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
                  for r in sarif["runs"][0]["results"] if r.get("locations")})
     assert f"{out}: Summary: {plans} plans, {errors} errors," in result.stderr
+
+
+def test_rules_docs_check_where_there_are_no_docs_says_so(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # e.g. an installed tool run outside the repository
+    result = CliRunner().invoke(main, ["rules", "docs", "--check"])
+    assert result.exit_code == 2 and "docs/rules" in result.output and "stale" not in result.output

@@ -176,6 +176,10 @@ def test_published_hook_and_action_definitions():
     assert len(checks) == 1 and "--format sarif" in checks[0]  # one run gives the SARIF and the log
     setup = next(step for step in steps if step.get("uses", "").startswith("actions/setup-python"))
     assert setup["with"]["update-environment"] is False  # the calling job's Python stays
+    upload = next(step for step in steps if step.get("uses", "").startswith("github/codeql-action/upload-sarif"))
+    assert upload["continue-on-error"] is True and "inputs.upload-sarif" in upload["if"]
+    gate = steps[-1]
+    assert gate["run"].strip() == 'exit "${STATUS:-3}"' and "steps.check.outputs.status" in gate["env"]["STATUS"]
 
 
 def test_the_actions_check_script_takes_paths_with_spaces(tmp_path):
@@ -189,12 +193,14 @@ def test_the_actions_check_script_takes_paths_with_spaces(tmp_path):
     fake.chmod(0o755)
     env = {"PATH": os.environ["PATH"], "VENV": str(venv), "PATHS": "plans/region one\n\nplans/two.yaml\n",
            "FAIL_ON": "warning", "AS_OF": "2022-12-31", "BASELINE": "", "SARIF": "out dir/c.sarif",
+           "LANG_": "en", "WAIVERS": "", "RULES": "my rules",
            "GITHUB_OUTPUT": str(tmp_path / "out"), "ARGS_FILE": str(tmp_path / "args")}
     done = subprocess.run(["bash", "-e", "-c", step["run"]], env=env, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     args = (tmp_path / "args").read_text("utf-8").splitlines()
     assert args == ["check", "--fail-on", "warning", "--format", "sarif", "--output", "out dir/c.sarif",
-                    "--as-of", "2022-12-31", "--", "plans/region one", "plans/two.yaml"]
+                    "--lang", "en", "--as-of", "2022-12-31", "--rules", "my rules", "--",
+                    "plans/region one", "plans/two.yaml"]
     assert (tmp_path / "out").read_text("utf-8") == "status=1\n"
 
 

@@ -390,6 +390,9 @@ def rules_docs(out_dir: Path, check_only: bool, rules_dir: Path | None) -> None:
     stale = [path for path, text in pages.items()
              if not path.exists() or path.read_text("utf-8") != text]
     if check_only:
+        if not out_dir.is_dir():  # not "40 stale pages": there are no docs here to compare with
+            raise InputError.at(str(out_dir), "no such folder to check; run from the repository that keeps "
+                                "the rule pages, or name them with --output DIR")
         for path in stale:
             click.echo(f"stale: {path}")
         sys.exit(EXIT_FINDINGS if stale else EXIT_CLEAN)
@@ -541,7 +544,7 @@ def convert(source: Path, target: Path, force: bool, max_bytes: int, lang: str, 
 @_guard
 def serve(host: str, port: int, rules_dir: Path | None, max_bytes: int, max_files: int, max_total_bytes: int,
           time_limit: float, max_checks: int) -> None:
-    """The web page and HTTP API (needs the web extra: pip install 'compliance[web]')."""
+    """The web page and HTTP API (needs the web extra: pip install '.[web]' in a clone of compliance)."""
     try:
         import uvicorn
 
@@ -549,7 +552,9 @@ def serve(host: str, port: int, rules_dir: Path | None, max_bytes: int, max_file
         from .web.uploads import Limits
     except ImportError as exc:
         click.echo(f"compliance serve needs the web extra, which is not installed (no module {exc.name!r}): "
-                   "pip install 'compliance[web]'", err=True)
+                   "install compliance with it from its repository, e.g. pip install '.[web]' in a clone, "
+                   "or pip install 'compliance[web] @ git+<your copy's URL>' (not from PyPI: another package has "
+                   "the name there)", err=True)
         sys.exit(EXIT_INPUT)
     app = create_app(rules_dir, Limits(max_bytes, max_files, max_total_bytes, time_limit, max_checks))
     click.echo(f"compliance serve: http://{host}:{port}/ (Ctrl-C stops)", err=True)
