@@ -125,3 +125,114 @@ def test_broken_plans_give_input_errors_not_crashes(checker, tmp_path, data, edi
         raw[pos:pos + cut] = insert
     run = _check(checker, tmp_path, bytes(raw), as_of)
     assert len(run.results) + len(run.errors) >= 1
+
+
+# -- issue 16: fact-id collisions, control characters everywhere, output paths ------------------
+
+FEW = settings(max_examples=max(25, settings.default.max_examples // 5))
+SEPARATED = st.text(st.sampled_from(["/", ":", ".", "[", "]", '"', ",", "\\", "a", "b"]), min_size=1, max_size=6)
+CONTROLS = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), min_size=1,
+                   max_size=12).map(lambda t: t + "\x1b[2J\r\n\x07\x85\u202e")
+
+
+@FEW
+@given(st.lists(st.tuples(SEPARATED, SEPARATED, st.integers(0, 3)), min_size=1, max_size=8), DATES)
+def test_area_and_activity_ids_that_join_alike_never_reach_the_engine_as_one_fact(checker, pairs, as_of):
+    """Areas and activity ids made of separators ("a/b" + "c" against "a" + "b/c"), in a plan
+    and the version it revises: the C engine would corrupt its heap on one fact id twice."""
+    from compliance.facts import build_facts
+    from compliance.plans import plan_from_data
+
+    kept = list({act: (code, act, amount) for code, act, amount in reversed(pairs)}.values())  # ids unique
+
+    def version(shift):
+        areas: dict[str, list] = {}
+        for n, (code, act, amount) in enumerate(kept):
+            areas.setdefault(code, []).append({"id": act, "amount": amount + shift * (n % 2)})
+        return {"plan": {"id": "p", "region": REGIONS[0], "agreement": "gnv-2020"},
+                "areas": [{"area": code, "activities": acts} for code, acts in areas.items()]}
+
+    old, new = plan_from_data(version(0)), plan_from_data(version(1))
+    pack = checker.book.agreement("gnv-2020")
+    facts = build_facts(new, pack, as_of, previous=old)
+    assert len({f.id for f in facts}) == len(facts)
+    keys = {(f.data["area"], f.data["activity"]) for f in facts if f.kind == "revision-activity"}
+    assert keys == {(code, act) for code, act, _ in kept}
+    result = checker.check_plan(new, as_of, previous=old)
+    assert all(f.location.line >= 1 for f in result.findings)
+
+
+@FEW
+@given(CONTROLS, CONTROLS, CONTROLS, CONTROLS, st.sampled_from(["text", "markdown", "junit", "html"]))
+def test_control_characters_in_every_text_field_and_file_name_stay_data(checker, tmp_path, plan_id, area, name,
+                                                                         file_name, fmt):
+    import json
+    import xml.parsers.expat
+
+    from compliance import render
+
+    text = yaml.safe_dump({
+        "plan": {"id": plan_id, "region": REGIONS[0], "agreement": "gnv-2020", "responsible": name},
+        "areas": [{"area": area, "responsible": name, "private_providers": name, "activities": [
+            {"id": "a", "name": name, "amount": 5, "responsible": name, "provider": "private",
+             "private_provider": {"name": name}}]}],
+    }, allow_unicode=True)
+    path = tmp_path / "gen.yaml"
+    path.write_text(text, "utf-8")
+    run = checker.check_files([(path, file_name)], dt.date(2020, 4, 1))
+    out = render.get(fmt)(run, checker.book)
+    allowed = {"\n"}
+    bad = {c for c in out if (ord(c) < 0x20 or 0x7F <= ord(c) <= 0x9F or c in "\u2028\u2029\u202e") and c not in allowed}
+    assert not bad, (fmt, bad)
+    if fmt == "junit":
+        xml.parsers.expat.ParserCreate().Parse(out.encode("utf-8"), True)
+    if fmt == "text":
+        for line in out.splitlines():
+            assert not line.startswith(("::", "##")), line  # plan text never starts a CI command
+    if fmt == "markdown":  # the report's own heading and tables start every line; plan text never does
+        headings = [line for line in out.splitlines() if line.startswith("#")]
+        assert len(headings) == 1 + len(run.results) + bool(run.errors) + bool(run.warnings), headings
+        assert all(line.startswith(("#", "|", "- ")) or not line or line[0].isalpha() for line in out.splitlines())
+    json.loads(render.get("json")(run, checker.book))
+
+
+OUTPUT_KINDS = ["missing", "report", "folder", "link", "fifo", "the plan", "a yaml file", "missing folder", "empty"]
+
+
+@FEW
+@given(st.sampled_from(OUTPUT_KINDS), st.text(st.characters(whitelist_categories=("L", "N"),
+                                                            whitelist_characters=" -_#%"), min_size=1, max_size=12))
+def test_output_paths_are_written_only_as_regular_files_never_over_an_input(tmp_path_factory, kind, stem):
+    from compliance.errors import InputError
+    from compliance.output import check_target, input_identities, write_output
+
+    folder = tmp_path_factory.mktemp("out")
+    plan = folder / "plan.yaml"
+    plan.write_text("plan: {id: p}\n", "utf-8")
+    target = folder / f"{stem}.txt"
+    if kind == "report":
+        target.write_text("old", "utf-8")
+    elif kind == "folder":
+        target.mkdir()
+    elif kind == "link":
+        target.symlink_to(plan)
+    elif kind == "fifo":
+        os.mkfifo(target)
+    elif kind == "the plan":
+        target = plan
+    elif kind == "a yaml file":
+        target = folder / f"{stem}.yaml"
+        target.write_text("x: 1\n", "utf-8")
+    elif kind == "missing folder":
+        target = folder / stem / "r.txt"
+    name = "" if kind == "empty" else str(target)
+    try:
+        check_target(name, input_identities([plan]))
+    except InputError as exc:
+        assert kind not in ("missing", "report"), exc
+    else:
+        assert kind in ("missing", "report")
+        write_output("report\n", name, create_parent=False)
+        assert target.read_text("utf-8") == "report\n" and not target.is_symlink()
+    assert plan.read_text("utf-8") == "plan: {id: p}\n"
+    assert sorted(p.name for p in folder.iterdir() if p.name.startswith(".")) == []  # no temporary file

@@ -698,3 +698,15 @@ def test_json_summary_splits_failed_findings_by_severity(one_plan):
                                              for sev in ("error", "warning", "info")}
     assert summary["failed"] == len(findings) and summary["failed_by_severity"]["error"] >= 1
     assert summary["errors"] == 0 and summary["warnings"] == 0  # input problems, not findings
+
+
+def test_a_file_name_never_starts_a_ci_command_in_text_output(tmp_path, checker):
+    from compliance import render
+
+    path = tmp_path / "plan.yaml"
+    path.write_text(plan_text(), "utf-8")
+    for name, shown in (("::error::x.yaml", "\\x3a:error::x.yaml"), ("##vso[task.complete]", "\\x23#vso[")):
+        run = checker.check_files([(path, name)], dt.date(2020, 4, 1))
+        out = render.get("text")(run, checker.book)
+        assert not any(line.startswith(("::", "##")) for line in out.splitlines())
+        assert out.startswith(shown)

@@ -155,8 +155,9 @@ class CheckRun:
 
     def summary(self) -> dict[str, Any]:
         """Counts for the JSON summary. ``failed`` counts failed findings of every severity
-        (split in ``failed_by_severity``); ``errors`` are input errors (files that could not be
-        checked) and ``warnings`` are about the gate's own files (waivers), never findings."""
+        (split in ``failed_by_severity``); ``errors`` are input
+        errors (files that could not be checked) and ``warnings`` are about the gate's own
+        files (waivers), never findings."""
         t = self.counts()
         return {
             "plans": t.plans,

@@ -61,6 +61,19 @@ def visible(text: str) -> str:
     return _UNSAFE.sub(_escape, text)
 
 
+_CI_COMMAND = ("::", "##")  # GitHub Actions (::error::), Azure Pipelines and TeamCity (##vso[, ##teamcity[)
+
+
+def line_start(text: str) -> str:
+    """Text that begins a line of a log: visible, and never a CI runner's command."""
+    text = visible(text)
+    return _escape_first(text) if text.startswith(_CI_COMMAND) else text
+
+
+def _escape_first(text: str) -> str:
+    return f"\\x{ord(text[0]):02x}" + text[1:]
+
+
 _MD = re.compile(r"([\\`*_\[\]|~])")
 _AUTOLINK = re.compile(r"(?i)(://|www\.)")
 

@@ -13,12 +13,13 @@ from typing import Any
 from ..findings import CheckRun, PlanResult
 from ..packs import RuleBook
 from .common import WORDS as _WORDS
+from .common import line_start
 from .common import visible as v
 
 
 def _write_result(result: PlanResult, run: CheckRun, w: dict[str, str], write: Callable[[str], Any]) -> None:
     """One plan's lines, a finding at a time (a large plan's report is never one string)."""
-    write(f"{v(result.file)}  ({v(result.plan)}, {v(result.agreement)}, {w['as_of']} {run.as_of})\n")
+    write(f"{line_start(result.file)}  ({v(result.plan)}, {v(result.agreement)}, {w['as_of']} {run.as_of})\n")
     for note in result.notes:
         write(f"  {w['note'].upper()}: {v(note)}\n")
     if not result.findings:
