@@ -710,3 +710,16 @@ def test_a_file_name_never_starts_a_ci_command_in_text_output(tmp_path, checker)
         out = render.get("text")(run, checker.book)
         assert not any(line.startswith(("::", "##")) for line in out.splitlines())
         assert out.startswith(shown)
+
+
+def test_a_workbook_written_by_convert_follows_the_umask_and_never_replaces_a_plan(one_plan, tmp_path):
+    old = os.umask(0o027)
+    try:
+        assert invoke("convert", "plan.yaml", "plan.xlsx").exit_code == 0
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE((tmp_path / "plan.xlsx").stat().st_mode) == 0o640  # not mkstemp's 0600
+    before = (tmp_path / "plan.xlsx").read_bytes()
+    refused = invoke("convert", "plan.yaml", "plan.xlsx")  # without --force an existing workbook stays
+    assert refused.exit_code == 2 and (tmp_path / "plan.xlsx").read_bytes() == before
+    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]

@@ -125,6 +125,13 @@ def open_output(
         except OSError as exc:
             raise InputError.at("-", f"cannot write to standard output: {exc.strerror or exc}") from None
         return
+    with _new_file(output, create_parent, replace_plan, binary=False) as fh:
+        yield fh.write
+
+
+@contextlib.contextmanager
+def _new_file(output: str, create_parent: bool, replace_plan: bool, binary: bool) -> Iterator[Any]:
+    """A temporary file beside ``output``, renamed over it when the block ends: whole or not at all."""
     import tempfile  # only when writing a file: it is not cheap to import
 
     check_target(output, create_parent=create_parent, replace_plan=replace_plan)
@@ -134,8 +141,8 @@ def open_output(
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:
         os.fchmod(fd, 0o666 & ~_umask())  # as a new file would be; mkstemp makes it 0600
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            yield fh.write
+        with (os.fdopen(fd, "wb") if binary else os.fdopen(fd, "w", encoding="utf-8", newline="\n")) as fh:
+            yield fh
         # still a regular file (or nothing): never rename over anything else
         check_target(output, replace_plan=replace_plan)
         os.replace(tmp, target)
@@ -154,19 +161,5 @@ def write_output(text: str, output: str | None, create_parent: bool = True, repl
 
 def write_binary(data: bytes, output: str, create_parent: bool = False, replace_plan: bool = False) -> None:
     """A binary file (a workbook), written whole or not at all, checked and permissioned as a report is."""
-    import tempfile
-
-    check_target(output, create_parent=create_parent, replace_plan=replace_plan)
-    target = Path(output)
-    if create_parent:
-        target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    try:
-        os.fchmod(fd, 0o666 & ~_umask())
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        check_target(output, replace_plan=replace_plan)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with _new_file(output, create_parent, replace_plan, binary=True) as fh:
+        fh.write(data)
