@@ -237,7 +237,6 @@ class _Builder:
             "scope": area.area,
             "allocation": area.allocation,
             "planned": planned,
-            "known_area": spec is not None,
             "earmarked": spec.earmarked if spec else None,
             "stated_total": area.stated_total,
             "parts_total": planned,
@@ -279,7 +278,7 @@ class _Builder:
             "followup_id": _text(act.followup_id),
             "period_start": period.start if period else pack.year_start,
             "period_end": period.end if period else pack.year_end,
-            "additional_resources": act.additional_resources is True,
+            "additional_resources": act.additional_resources,  # as stated: None when the plan does not say
             "agreement_year": pack.year,
             "requirement": ", ".join(act.requirement) if isinstance(act.requirement, list)
             else _text(act.requirement),
@@ -306,6 +305,8 @@ class _Builder:
             data["contract"] = pp.contract
             data["reports_on_request"] = pp.reports_on_request is True
         elif act.provider in ("private", "mixed"):
+            # still a coercion (issue 15): GNV-205's message and values show "false" for an unstated
+            # commitment, and its examples expect it; the rule itself reads `is not true`
             data["reports_on_request"] = False
         self.add("activity", ("areas", a_index, "activities", i), data)
 
@@ -364,7 +365,8 @@ class _Builder:
                 "signed_by": _text(report.signed_by),
                 "ref_agreement": _text(refs.agreement) if refs else None,
                 "ref_payment": _text(refs.payment_decision) if refs else None,
-                "gender_equality": gender is True,
+                # as stated: an exemption says no analysis is made (its reason below); None when not stated
+                "gender_equality": gender if isinstance(gender, bool) or gender is None else False,
                 "gender_exempt_reason": getattr(gender, "exempt_reason", None) or None,
             }
             unknown: dict[str, Lang] = {}
