@@ -9,6 +9,12 @@ deadlines have passed as of a date) is derived here, once, in one pass.
 A figure that depends on something the pack does not know is left out of the
 fact and named in ``unknown`` with the reason; the engine then reports the
 rules that read it as *not evaluated*.
+
+What the plan does not state stays absent: a yes/no such as
+``additional_resources`` is the plan's own value or nothing, never ``false`` by
+default; a rule says ``additional_resources is not true`` when it means "not
+stated true" (``reports_on_request`` on a private or mixed activity is the one
+default left, as GNV-205's message shows it).
 """
 
 from __future__ import annotations
