@@ -187,13 +187,13 @@ def test_a_misspelt_guard_and_value_are_refused(tmp_path):
 
 def test_a_field_of_another_kind_is_refused(tmp_path):
     """`days_late` is a report's: an activity rule reading it would never fire."""
-    rules, _ = _pack_with(tmp_path, "GNV-209", "when: additional_resources == false", "when: days_late > 0")
+    rules, _ = _pack_with(tmp_path, "GNV-209", "when: additional_resources is not true", "when: days_late > 0")
     assert "unknown field 'days_late': activity facts have no such field" in _refused(rules)
 
 
 def test_a_condition_on_a_list_field_is_refused(tmp_path):
     """Lists are never sent to the engine: a comparison with one would never hold."""
-    rules, _ = _pack_with(tmp_path, "GNV-209", "when: additional_resources == false", "when: allowed_codes is present")
+    rules, _ = _pack_with(tmp_path, "GNV-209", "when: additional_resources is not true", "when: allowed_codes is present")
     assert "'allowed_codes' is a list, shown in messages only" in _refused(rules)
 
 

@@ -9,10 +9,14 @@ Clauses (``f`` is a field of the fact the rule reads)::
     f > g            f >= 5          f == 'nara-vard'     f != true
     f < pack.targets.named_gp_share                     # a figure of the agreement pack
     f is missing     f is present
+    f is not true    f is not false                     # absent counts as "not stated true/false"
     f in ['private', 'mixed']        f not in pack.area_codes
     f not in pack.purposes[area]     # the pack's list for this fact's ``area``
 
-A missing field satisfies no comparison: test ``is missing`` explicitly.
+A missing field satisfies no comparison (``f == false`` does not hold on an
+absent ``f``, nor does ``f != true``): say absence explicitly, with ``is missing``,
+or ``is not true`` (holds when ``f`` is absent or false: "not stated true") and
+``is not false`` (absent or true).
 """
 
 from __future__ import annotations
@@ -65,6 +69,14 @@ class Exists:
 
 
 @dataclass(frozen=True)
+class IsNot:
+    """``f is not true`` / ``f is not false``: ``f`` is absent, or the other truth value."""
+
+    field: str
+    value: bool
+
+
+@dataclass(frozen=True)
 class Member:
     field: str
     negate: bool
@@ -81,12 +93,13 @@ class AnyOf:
     items: tuple[Cond, ...]
 
 
-Cond = Compare | Exists | Member | All | AnyOf
+Cond = Compare | Exists | IsNot | Member | All | AnyOf
 
 _NAME = r"[a-z_][a-z0-9_]*"
 _PACK = r"pack(?:\.[a-z0-9_-]+)+(?:\[" + _NAME + r"\])?"
 _LITERAL = r"'[^']*'|\"[^\"]*\"|-?\d+|true|false|null|\d{4}-\d{2}-\d{2}"
 _RE_EXISTS = re.compile(rf"^({_NAME})\s+is\s+(missing|present)$")
+_RE_IS_NOT = re.compile(rf"^({_NAME})\s+is\s+not\s+(true|false)$")
 _RE_MEMBER = re.compile(rf"^({_NAME})\s+(not\s+in|in)\s+(\[.*\]|{_PACK})$")
 _RE_COMPARE = re.compile(rf"^({_NAME})\s*(>=|<=|==|!=|>|<)\s*({_PACK}|{_LITERAL}|{_NAME})$")
 
@@ -114,6 +127,8 @@ def parse_clause(text: str) -> Cond:
     clause = " ".join(text.split())
     if m := _RE_EXISTS.match(clause):
         return Exists(m.group(1), m.group(2) == "present")
+    if m := _RE_IS_NOT.match(clause):
+        return IsNot(m.group(1), m.group(2) == "true")
     if m := _RE_MEMBER.match(clause):
         field, neg, items = m.group(1), m.group(2) != "in", m.group(3)
         if items.startswith("["):

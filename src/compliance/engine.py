@@ -247,6 +247,10 @@ def _compile(cond: C.Cond, ns: dict[str, Any]) -> dict[str, Any]:
         return {"$or": [_compile(c, ns) for c in cond.items]}
     if isinstance(cond, C.Exists):
         return {"$ex" if cond.present else "$nex": {cond.field: 1}}
+    if isinstance(cond, C.IsNot):
+        # absent, or present with the other truth value; a top-level (or all:-nested) $or is
+        # split into one durable rule per branch by _branches, so it adds a rule, not a nesting
+        return {"$or": [{"$nex": {cond.field: 1}}, {cond.field: not cond.value}]}
     if isinstance(cond, C.Compare):
         op = C.OPS[cond.op]
         operand = cond.operand

@@ -9,6 +9,12 @@ deadlines have passed as of a date) is derived here, once, in one pass.
 A figure that depends on something the pack does not know is left out of the
 fact and named in ``unknown`` with the reason; the engine then reports the
 rules that read it as *not evaluated*.
+
+What the plan does not state stays absent: a yes/no such as
+``additional_resources`` is the plan's own value or nothing, never ``false`` by
+default; a rule says ``additional_resources is not true`` when it means "not
+stated true" (``reports_on_request`` on a private or mixed activity is the one
+default left, as GNV-205's message shows it).
 """
 
 from __future__ import annotations
@@ -237,7 +243,6 @@ class _Builder:
             "scope": area.area,
             "allocation": area.allocation,
             "planned": planned,
-            "known_area": spec is not None,
             "earmarked": spec.earmarked if spec else None,
             "stated_total": area.stated_total,
             "parts_total": planned,
@@ -279,7 +284,7 @@ class _Builder:
             "followup_id": _text(act.followup_id),
             "period_start": period.start if period else pack.year_start,
             "period_end": period.end if period else pack.year_end,
-            "additional_resources": act.additional_resources is True,
+            "additional_resources": act.additional_resources,  # as stated: None when the plan does not say
             "agreement_year": pack.year,
             "requirement": ", ".join(act.requirement) if isinstance(act.requirement, list)
             else _text(act.requirement),
@@ -306,6 +311,8 @@ class _Builder:
             data["contract"] = pp.contract
             data["reports_on_request"] = pp.reports_on_request is True
         elif act.provider in ("private", "mixed"):
+            # still a coercion (issue 15): GNV-205's message and values show "false" for an unstated
+            # commitment, and its examples expect it; the rule itself reads `is not true`
             data["reports_on_request"] = False
         self.add("activity", ("areas", a_index, "activities", i), data)
 
@@ -364,7 +371,8 @@ class _Builder:
                 "signed_by": _text(report.signed_by),
                 "ref_agreement": _text(refs.agreement) if refs else None,
                 "ref_payment": _text(refs.payment_decision) if refs else None,
-                "gender_equality": gender is True,
+                # as stated: an exemption says no analysis is made (its reason below); None when not stated
+                "gender_equality": gender if isinstance(gender, bool) or gender is None else False,
                 "gender_exempt_reason": getattr(gender, "exempt_reason", None) or None,
             }
             unknown: dict[str, Lang] = {}

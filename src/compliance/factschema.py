@@ -16,8 +16,10 @@ Absence comes in three forms, all declared here:
 
 * **absent**: the key is missing or ``None``: the plan does not state it, or it
   does not apply. A comparison with an absent field never holds; rules test
-  ``f is missing`` / ``f is present`` explicitly (``absent`` says what it means;
-  ``None`` there: the field is always present).
+  ``f is missing`` / ``f is present``, or ``f is not true`` / ``f is not false``
+  (absent, or the other truth value), explicitly (``absent`` says what it means;
+  ``None`` there: the field is always present). The fact builder never turns an
+  absence into a value: a yes/no the plan leaves unsaid stays absent.
 * **unknown**: the agreement pack lacks the figure behind it (``unknown=True``):
   a rule that reads the field is reported *not evaluated*, with the pack's reason.
 * **lists** (``type="list"``) are never sent to the engine: they serve messages
@@ -88,6 +90,7 @@ def _f(name: str, type_: str, unit: str, meaning: str, absent: str | None = None
 COMMON = (_f("kind", "text", "code", "the fact's kind (plan, area, activity, …)"),)
 
 _NOT_STATED = "not stated in the plan"
+_PLAN_SILENT = "the plan does not state it"  # a yes/no the plan may leave unsaid: rules say `is not true`
 _NO_GP_EARMARK = "the pack has no named-GP earmark (fast-lakarkontakt)"
 _CEILING = "not a requisition stating the amount requested, nor financials stating the amount received"
 _ALLOCATION_UNKNOWN = ("unknown when the pack lacks part of the region's allocation and the plan is not "
@@ -130,7 +133,6 @@ KINDS: dict[str, FactKind] = {k.name: k for k in (
         _f("scope", "text", "", "what a finding is about: the area code"),
         _f("allocation", "integer", "kr", "the allocation the plan states for the area", _NOT_STATED),
         _f("planned", "integer", "kr", "sum of the area's activities' amounts"),
-        _f("known_area", "yes/no", "", "the area code is one of the agreement pack's areas"),
         _f("earmarked", "yes/no", "", "the pack marks the area's money as earmarked",
            "the area code is not the pack's"),
         _f("stated_total", "integer", "kr", "the area's own TOTALT (areas[i].stated_total)", _NOT_STATED),
@@ -167,7 +169,7 @@ KINDS: dict[str, FactKind] = {k.name: k for k in (
         _f("period_start", "date", "date", "when it starts; the agreement year's first day when not stated"),
         _f("period_end", "date", "date", "when it ends; the agreement year's last day when not stated"),
         _f("additional_resources", "yes/no", "", "the plan says the funds come on top of the region's own "
-           "resources: true only when stated true; not stated reads as false"),
+           "resources (additional_resources)", _PLAN_SILENT),
         _f("agreement_year", "integer", "year", "the agreement pack's year"),
         _f("requirement", "text", "code", "the requirement code(s) the activity answers, comma-separated",
            _NOT_STATED),
@@ -190,7 +192,7 @@ KINDS: dict[str, FactKind] = {k.name: k for k in (
         _f("contract", "text", "", "the private provider's contract (private_provider.contract)",
            "no private_provider block, or it names none"),
         _f("reports_on_request", "yes/no", "", "the private provider reports on request: true only when "
-           "stated true; false when not stated on a private or mixed activity",
+           "stated true; false when not stated on a private or mixed activity (shown so in GNV-205's message)",
            "public or unstated provider without a private_provider block"),
         _f("allowed_codes", "list", "code", "the purpose codes of the activity's area, for a finding about "
            "a wrong purpose", "the purpose is one of its area's, or the area code is not the pack's"),
@@ -219,8 +221,8 @@ KINDS: dict[str, FactKind] = {k.name: k for k in (
         _f("signed_by", "text", "", "who signed it", _NOT_STATED + " (or empty)"),
         _f("ref_agreement", "text", "", "its reference to the agreement", _NOT_STATED + " (or empty)"),
         _f("ref_payment", "text", "", "its reference to the payment decision", _NOT_STATED + " (or empty)"),
-        _f("gender_equality", "yes/no", "", "it states a gender-equality analysis: true only when stated "
-           "true; not stated, or an exemption, reads as false"),
+        _f("gender_equality", "yes/no", "", "it addresses gender equality (gender_equality: true/false); "
+           "false when it gives an exemption instead (gender_exempt_reason)", _PLAN_SILENT),
         _f("gender_exempt_reason", "text", "", "why no gender-equality analysis is made",
            "no exemption given"),
         _f("contents_missing", "integer", "count", "how many of the contents the pack requires of a partial "
@@ -373,7 +375,8 @@ def page() -> str:
         "names a field its fact kinds do not have is refused when the rules load.",
         "",
         "- **absent**: the field is missing: the plan does not state it or it does not apply. A comparison",
-        "  with an absent field never holds: test `f is missing` / `f is present`. `—`: always present.",
+        "  with an absent field never holds (`f == false` included): test `f is missing` / `f is present`,",
+        "  or `f is not true` / `f is not false` (absent, or the other truth value). `—`: always present.",
         "- **unknown**: the agreement pack lacks the figure behind the field; a rule that reads it is",
         "  reported *not evaluated*, with the pack's reason.",
         "- **list** fields are shown in messages only; a condition cannot read them.",

@@ -137,10 +137,16 @@ def field_problems(rule: Rule) -> list[tuple[PathT, str]]:
         if spec is None:
             continue
         for path, text in _clauses(spec, (key,)):
-            for name in sorted(conditions.fields(conditions.parse_clause(text))):
+            clause = conditions.parse_clause(text)
+            for name in sorted(conditions.fields(clause)):
                 problem = factschema.unknown_field(name, rule.facts, condition=True)
                 if problem:
                     out.append((path, problem))
+            if isinstance(clause, conditions.IsNot):
+                declared = factschema.fields_of(rule.facts).get(clause.field)
+                if declared is not None and declared.type != "yes/no":
+                    out.append((path, f"{clause.field!r} is {declared.type}, not yes/no: 'is not "
+                                      f"{str(clause.value).lower()}' tests a yes/no field (say 'is missing' here)"))
     for i, name in enumerate(rule.values):
         problem = factschema.unknown_field(name, rule.facts, condition=False)
         if problem:
