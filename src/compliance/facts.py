@@ -13,8 +13,7 @@ rules that read it as *not evaluated*.
 What the plan does not state stays absent: a yes/no such as
 ``additional_resources`` is the plan's own value or nothing, never ``false`` by
 default; a rule says ``additional_resources is not true`` when it means "not
-stated true" (``reports_on_request`` on a private or mixed activity is the one
-default left, as GNV-205's message shows it).
+stated true"; GNV-205 shows an unstated ``reports_on_request`` as "—", not "nej".
 """
 
 from __future__ import annotations
@@ -309,11 +308,7 @@ class _Builder:
             pp = act.private_provider
             data["private_provider"] = _text(pp.name)
             data["contract"] = pp.contract
-            data["reports_on_request"] = pp.reports_on_request is True
-        elif act.provider in ("private", "mixed"):
-            # still a coercion (issue 15): GNV-205's message and values show "false" for an unstated
-            # commitment, and its examples expect it; the rule itself reads `is not true`
-            data["reports_on_request"] = False
+            data["reports_on_request"] = pp.reports_on_request  # as stated; absent when the plan does not say
         self.add("activity", ("areas", a_index, "activities", i), data)
 
     # -- reports and documents ---------------------------------------------------

@@ -191,9 +191,9 @@ KINDS: dict[str, FactKind] = {k.name: k for k in (
            "no private_provider block, or it names none"),
         _f("contract", "text", "", "the private provider's contract (private_provider.contract)",
            "no private_provider block, or it names none"),
-        _f("reports_on_request", "yes/no", "", "the private provider reports on request: true only when "
-           "stated true; false when not stated on a private or mixed activity (shown so in GNV-205's message)",
-           "public or unstated provider without a private_provider block"),
+        _f("reports_on_request", "yes/no", "", "the private provider commits to report on request "
+           "(private_provider.reports_on_request), as the plan states it",
+           "the plan does not state it (GNV-205 reads `is not true`)"),
         _f("allowed_codes", "list", "code", "the purpose codes of the activity's area, for a finding about "
            "a wrong purpose", "the purpose is one of its area's, or the area code is not the pack's"),
         _f("suggestion", "text", "code", "the purpose code most likely meant (shown, never compared)",
