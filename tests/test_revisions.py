@@ -1,5 +1,6 @@
 """Revisions (3xx): real-looking pairs built on the region's 2020 plan."""
 
+import datetime as dt
 import json
 import shutil
 from pathlib import Path
@@ -141,3 +142,25 @@ def test_diff_table(name, forbidden):
     assert f"{BASE} → {REV}/{name}" in text
     markdown = CliRunner().invoke(main, ["diff", BASE, f"{REV}/{name}", "--format", "markdown"]).output
     assert markdown.count("\n|") == len(doc["rows"]) + 2
+
+
+def test_diff_judges_as_of_the_date_given_and_lists_rules_by_the_facts_they_read(monkeypatch):
+    """No hidden date.today() and no "GNV-3" prefix: the revision rules are those reading revision facts."""
+    from compliance.check import Checker
+
+    seen = []
+    real = Checker.check_plan
+
+    def spy(self, loaded, as_of, previous=None):
+        seen.append(as_of)
+        return real(self, loaded, as_of, previous)
+
+    monkeypatch.setattr(Checker, "check_plan", spy)
+    result = CliRunner().invoke(main, ["diff", BASE, f"{REV}/rjh-gnv-2020-v2-e-halsa.yaml", "--format", "json",
+                                       "--as-of", "2020-06-01"])
+    assert result.exit_code == 1, result.output
+    assert seen == [dt.date(2020, 6, 1)]
+    rules = {line.split(":")[0] for line in json.loads(result.stdout)["findings"]}
+    assert rules == {"GNV-302", "GNV-303"}
+    bad = CliRunner().invoke(main, ["diff", BASE, BASE, "--as-of", "20200601"])
+    assert bad.exit_code == 2 and "not a date" in bad.output

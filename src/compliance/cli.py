@@ -443,10 +443,13 @@ def allocation(
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text",
               show_default=True)
 @click.option("--output", default=None, help="Write there instead of standard output (whole or not at all).")
+@click.option("--as-of", "as_of", callback=_date, default=None,
+              help="Judge the revision as of this date (YYYY-MM-DD); default: today.")
 @lang_option
 @rules_option
 @_guard
-def diff(old: Path, new: Path, fmt: str, output: str | None, lang: str, rules_dir: Path | None) -> None:
+def diff(old: Path, new: Path, fmt: str, output: str | None, as_of: dt.date, lang: str,
+         rules_dir: Path | None) -> None:
     """The reallocation table between two versions of a plan, and the moves the agreement forbids.
 
     Exit status 1 when a move breaks an error-severity rule (GNV-301, GNV-302), 2 when
@@ -465,7 +468,7 @@ def diff(old: Path, new: Path, fmt: str, output: str | None, lang: str, rules_di
     note = related(before, after)
     if note:
         click.echo(f"{'varning' if lang == 'sv' else 'warning'}: {visible(note.text(lang))}", err=True)
-    result = make_diff(checker, before, after)
+    result = make_diff(checker, before, after, as_of)
     write_output(render_diff(result, fmt, lang), output, create_parent=False)
     sys.exit(EXIT_FINDINGS if result.failed_errors else EXIT_CLEAN)
 

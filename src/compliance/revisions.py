@@ -133,13 +133,17 @@ class Diff:
                 "findings": self.messages}
 
 
-def diff(checker: Checker, old: LoadedPlan, new: LoadedPlan) -> Diff:
-    """Per area and activity: before, after, change, and the 3xx rules a move breaks."""
+REVISION_KINDS = frozenset({"revision", "revision-area", "revision-activity"})
+
+
+def diff(checker: Checker, old: LoadedPlan, new: LoadedPlan, as_of: dt.date) -> Diff:
+    """Per area and activity: before, after, change, and the revision rules a move breaks
+    (the rules that read revision facts), judged as of ``as_of``."""
     pack = checker.book.agreement(new.plan.plan.agreement)
     if pack is None:
         raise InputError.at(new.file, f"unknown agreement {new.plan.plan.agreement!r}")
-    result = checker.check_plan(new, dt.date.today(), previous=old)
-    revision = [f for f in result.findings if f.rule.startswith("GNV-3")]
+    result = checker.check_plan(new, as_of, previous=old)
+    revision = [f for f in result.findings if REVISION_KINDS.intersection(checker.book.by_id[f.rule].facts)]
     broken: dict[str, list[str]] = {}
     for finding in revision:
         if finding.subject:
