@@ -119,3 +119,17 @@ def test_region_filter_and_markdown():
     assert "| Region Jämtland Härjedalen | 30 593 953 |" in out
     assert "| Jämtland Härjedalen | 10 399 676 |" in out
     assert CliRunner().invoke(main, ["allocation", "gnv-1999"]).exit_code == 2
+
+
+def test_the_model_result_is_kept_with_its_pack_not_by_object_identity():
+    from compliance import allocation
+    from compliance.packs import RULES_DIR, load_rulebook
+
+    pack = load_rulebook(RULES_DIR).agreement("gnv-2022")
+    first = allocation.regional(pack)
+    assert allocation.regional(pack) is first  # computed once for this pack
+    other = pack.model_copy(update={"model": pack.model.model_copy(
+        update={"population": {**pack.model.population, "Region Gotland": pack.model.population["Region Gotland"] * 2}})})
+    doubled = allocation.regional(other)
+    assert doubled is not first and doubled["Region Gotland"]["nara-vard"] > first["Region Gotland"]["nara-vard"]
+    assert not hasattr(allocation, "_REGIONAL")

@@ -41,22 +41,17 @@ def _by_weight(amount: int, weights: dict[str, int]) -> dict[str, Fraction]:
     return {name: Fraction(amount * w, whole) for name, w in weights.items()}
 
 
-# id(pack) → (pack, result); holding the pack keeps its id from being reused
-_REGIONAL: dict[int, tuple[Agreement, dict[str, dict[str, int]]]] = {}
-
-
 def regional(pack: Agreement, population: dict[str, int] | None = None) -> dict[str, dict[str, int]]:
     """What each region receives per area, by the model; {} when the pack has no model.
 
-    The pack's own result is computed once per process (packs are immutable).
+    The pack's own result is computed once and kept on the pack (packs are
+    immutable), not in a process-wide table keyed by object identity.
     """
-    if pack.model is None:
+    model = pack.model
+    if model is None:
         return {}
     if population is None:
-        cached = _REGIONAL.get(id(pack))
-        if cached is None or cached[0] is not pack:
-            cached = _REGIONAL[id(pack)] = (pack, _regional(pack, pack.model.population))
-        return cached[1]
+        return pack.derived("regional_allocation", (model, pack.areas), lambda: _regional(pack, model.population))
     return _regional(pack, population)
 
 

@@ -21,10 +21,11 @@ import hashlib
 import importlib.resources
 import json
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
 from .errors import InputError
 from .loader import load_file
@@ -176,6 +177,19 @@ class Agreement(_Model):
     final_report_contents: list[str] | None = None  # GNV-414
     excluded_rules: dict[str, Lang | str] = Field(default_factory=dict)  # rule id -> why its year has no source
     notes: list[str] = Field(default_factory=list)
+
+    _derived: dict[str, tuple[Any, Any]] = PrivateAttr(default_factory=dict)
+
+    def derived(self, name: str, sources: tuple[Any, ...], compute: Callable[[], Any]) -> Any:
+        """A figure computed once from ``sources`` (parts of this frozen pack) and kept with the pack.
+
+        Kept only while each source is the very object it was computed from: a copy of the
+        pack with a part replaced (``model_copy(update=…)`` copies private state) computes anew.
+        """
+        kept = self._derived.get(name)
+        if kept is None or len(kept[0]) != len(sources) or any(a is not b for a, b in zip(kept[0], sources, strict=True)):
+            kept = self._derived[name] = (sources, compute())
+        return kept[1]
 
     @property
     def year_start(self) -> dt.date:
