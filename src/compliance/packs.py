@@ -187,7 +187,9 @@ class Agreement(_Model):
         pack with a part replaced (``model_copy(update=…)`` copies private state) computes anew.
         """
         kept = self._derived.get(name)
-        if kept is None or len(kept[0]) != len(sources) or any(a is not b for a, b in zip(kept[0], sources, strict=True)):
+        same = kept is not None and len(kept[0]) == len(sources) and all(
+            a is b for a, b in zip(kept[0], sources, strict=True))
+        if kept is None or not same:
             kept = self._derived[name] = (sources, compute())
         return kept[1]
 
