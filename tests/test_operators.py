@@ -29,7 +29,7 @@ NS: dict[str, Any] = {
 # clause, compiled JSON, a fact where it holds, a fact where the field is present
 # and it does not hold (None: no such fact), a fact where ``f`` is absent, and the
 # verdict on that last fact
-ROWS: list[tuple[str, Any, dict[str, Any], dict[str, Any] | None, dict[str, Any], bool]] = [
+ROWS: list[tuple[str, Any, dict[str, Any] | None, dict[str, Any] | None, dict[str, Any], bool]] = [
     # against a literal
     ("f > 5", {"$gt": {"f": 5}}, {"f": 6}, {"f": 5}, {}, False),
     ("f >= 5", {"$gte": {"f": 5}}, {"f": 5}, {"f": 4}, {}, False),
@@ -123,8 +123,9 @@ def _durable(cond: dict[str, Any], fact: dict[str, Any]) -> bool:
     with E._LOCK:
         E._host().register_rulesets({name: definition})
         sid = E._sid(1)
-        matches = list(E._durable_matches(SimpleNamespace(name=name), [{"id": "0", "sid": sid, "kind": "t", **fact}],
-                                          sid))
+        compiled: Any = SimpleNamespace(name=name)  # _durable_matches reads only the name
+        messages = [{"id": "0", "sid": sid, "kind": "t", **fact}]
+        matches = list(E._durable_matches(compiled, messages, sid))
     return [m[0] for m in matches] == ["t"]
 
 
