@@ -49,12 +49,12 @@ ROWS: list[tuple[str, Any, dict[str, Any] | None, dict[str, Any] | None, dict[st
     ("f == null", {"f": None}, None, {"f": 5}, {}, False),
     ("f != null", {"$neq": {"f": None}}, {"f": 5}, None, {}, False),
     # against another field of the same fact (``g`` present in the absent case)
-    ("f > g", {"$gt": {"f": {"$m": "g"}}}, {"f": 6, "g": 5}, {"f": 5, "g": 5}, {"g": 5}, False),
-    ("f >= g", {"$gte": {"f": {"$m": "g"}}}, {"f": 5, "g": 5}, {"f": 4, "g": 5}, {"g": 5}, False),
-    ("f < g", {"$lt": {"f": {"$m": "g"}}}, {"f": 4, "g": 5}, {"f": 5, "g": 5}, {"g": 5}, False),
-    ("f <= g", {"$lte": {"f": {"$m": "g"}}}, {"f": 5, "g": 5}, {"f": 6, "g": 5}, {"g": 5}, False),
-    ("f == g", {"f": {"$m": "g"}}, {"f": 5, "g": 5}, {"f": 6, "g": 5}, {"g": 5}, False),
-    ("f != g", {"$neq": {"f": {"$m": "g"}}}, {"f": 6, "g": 5}, {"f": 5, "g": 5}, {"g": 5}, False),
+    ("f > g", {"$and": [{"$ex": {"g": 1}}, {"$gt": {"f": {"$m": "g"}}}]}, {"f": 6, "g": 5}, {"f": 5, "g": 5}, {"g": 5}, False),
+    ("f >= g", {"$and": [{"$ex": {"g": 1}}, {"$gte": {"f": {"$m": "g"}}}]}, {"f": 5, "g": 5}, {"f": 4, "g": 5}, {"g": 5}, False),
+    ("f < g", {"$and": [{"$ex": {"g": 1}}, {"$lt": {"f": {"$m": "g"}}}]}, {"f": 4, "g": 5}, {"f": 5, "g": 5}, {"g": 5}, False),
+    ("f <= g", {"$and": [{"$ex": {"g": 1}}, {"$lte": {"f": {"$m": "g"}}}]}, {"f": 5, "g": 5}, {"f": 6, "g": 5}, {"g": 5}, False),
+    ("f == g", {"$and": [{"$ex": {"g": 1}}, {"f": {"$m": "g"}}]}, {"f": 5, "g": 5}, {"f": 6, "g": 5}, {"g": 5}, False),
+    ("f != g", {"$and": [{"$ex": {"g": 1}}, {"$neq": {"f": {"$m": "g"}}}]}, {"f": 6, "g": 5}, {"f": 5, "g": 5}, {"g": 5}, False),
     # against a pack figure
     ("f > pack.year_end", {"$gt": {"f": DAY}}, {"f": DAY + 1}, {"f": DAY}, {}, False),
     ("f >= pack.targets.share", {"$gte": {"f": 55}}, {"f": 55}, {"f": 54}, {}, False),
@@ -150,16 +150,12 @@ def test_clause_decides(evaluate, clause, compiled, holds, fails, absent, on_abs
     assert evaluate(cond, absent) is on_absent, f"{clause} on {absent} (f absent)"
 
 
-# durable-rules' C core decides ``f op g`` *true*, for every op, when ``g`` is absent
-# and ``f`` present; the built-in evaluator decides it false, as the language says.
-# The facts hide this today (a compared field is present or flagged ``unknown__``),
-# but the two evaluators disagree on the same JSON: strict xfail until engine.py guards it.
-_RIGHT_ABSENT = pytest.mark.xfail(
-    strict=True, reason="durable-rules holds a field comparison whose right-hand field is absent"
-)
+# durable-rules' C core decides a bare ``f op g`` *true*, for every op, when ``g`` is absent
+# and ``f`` present; the compiler therefore guards a field comparison with ``$ex`` on the
+# right-hand field, so both evaluators decide it false, as the language says.
 FIELD_EVALUATORS = [pytest.param(_python, id="python")]
 if "durable" in E.available_engines():
-    FIELD_EVALUATORS.append(pytest.param(_durable, id="durable", marks=_RIGHT_ABSENT))
+    FIELD_EVALUATORS.append(pytest.param(_durable, id="durable"))
 
 
 @pytest.mark.parametrize("evaluate", FIELD_EVALUATORS)

@@ -262,7 +262,12 @@ def _compile(cond: C.Cond, ns: dict[str, Any]) -> dict[str, Any]:
             right = _const(C.lookup(ns, operand.path, operand.text()))
         else:
             right = _const(operand.value)
-        return {cond.field: right} if op == "$eq" else {op: {cond.field: right}}
+        compared = {cond.field: right} if op == "$eq" else {op: {cond.field: right}}
+        if isinstance(operand, C.FieldRef):
+            # durable-rules' C core holds `f op g` for every op when g is absent (measured,
+            # tests/test_operators.py); the language says a missing field satisfies no comparison
+            return {"$and": [{"$ex": {operand.name: 1}}, compared]}
+        return compared
     if isinstance(cond, C.Member):
         return _member(cond, ns)
     raise C.ConditionError(f"unknown condition {cond!r}")  # pragma: no cover
