@@ -457,7 +457,8 @@ class Checker:
         from . import render
 
         streaming = render.can_stream(fmt)
-        run = CheckRun(as_of, self.lang, [], [], tally=Tally() if streaming else None)
+        run = CheckRun(as_of, self.lang, [], [], tally=Tally() if streaming else None,
+                       baseline_used=baseline is not None)
         results = self._results(run, files, max_bytes, jobs, progress, waivers, baseline, recorded)
         if streaming:
             render.get_stream(fmt)(run, results, self.book, write)

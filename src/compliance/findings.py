@@ -141,6 +141,7 @@ class CheckRun:
     errors: list[Issue]
     warnings: list[Issue] = field(default_factory=list)  # about the gate's own files (waivers)
     tally: Tally | None = None  # set when results were streamed instead of kept
+    baseline_used: bool = False  # a --baseline was given: every failed finding is new or unchanged
 
     def findings(self) -> list[Finding]:
         return [f for r in self.results for f in r.findings]

@@ -36,7 +36,8 @@ def render(run: CheckRun, book: RuleBook) -> str:
             rule = book.by_id[rule_id]
             case = ET.SubElement(suite, "testcase", classname=v(result.plan), name=rule_id, file=v(result.file))
             found = by_rule.get(rule_id, [])
-            failed = [f for f in found if f.outcome == "failed"]
+            failed = [f for f in found if f.outcome == "failed" and not f.baselined]
+            baselined = [f for f in found if f.outcome == "failed" and f.baselined]
             not_evaluated = [f for f in found if f.outcome == "not-evaluated"]
             waived = [f for f in found if f.outcome == "waived"]
             if failed:
@@ -47,8 +48,10 @@ def render(run: CheckRun, book: RuleBook) -> str:
             elif not_evaluated:
                 s_skip += 1
                 ET.SubElement(case, "skipped", message=v(not_evaluated[0].message)).text = _lines(not_evaluated)
-            if waived:
-                ET.SubElement(case, "system-out").text = "waived: " + _lines(waived)
+            shown = ([f"waived: {_lines(waived)}"] if waived else []) + (
+                [f"baseline: {_lines(baselined)}"] if baselined else [])
+            if shown:  # waived and baselined findings are shown, and do not fail the gate
+                ET.SubElement(case, "system-out").text = "\n".join(shown)
         suite.set("tests", str(len(result.rules_applied)))
         suite.set("failures", str(s_fail))
         suite.set("skipped", str(s_skip))

@@ -34,6 +34,8 @@ def render(run: CheckRun, book: RuleBook) -> str:
             icon = {"failed": {"error": "❌", "warning": "⚠️", "info": "ℹ️"}[f.severity],
                     "not-evaluated": "❔", "waived": "🛈"}[f.outcome]
             label = w[f.severity] if f.outcome == "failed" else w[f.outcome]
+            if f.baselined:
+                label += " (baseline)"
             src = "; ".join(f"{s.document} {s.section}" for s in f.sources)
             out.append(
                 f"| {icon} {label} | {f.rule} | `{code_md(f.location.where())}` | "

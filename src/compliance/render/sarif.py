@@ -61,7 +61,7 @@ def _region(line: int, cell: str | None) -> dict[str, Any]:
     return {"startLine": 1 if cell is not None else line}
 
 
-def _result(f: Finding, index: int) -> dict[str, Any]:
+def _result(f: Finding, index: int, baseline_used: bool = False) -> dict[str, Any]:
     cell = f.location.cell
     out: dict[str, Any] = {
         "ruleId": f.rule,
@@ -89,6 +89,8 @@ def _result(f: Finding, index: int) -> dict[str, Any]:
                                 "justification": f.waiver.get("reason", "")}]
     if f.baselined:
         out["baselineState"] = "unchanged"
+    elif baseline_used and f.outcome == "failed":
+        out["baselineState"] = "new"  # compared with a baseline, and not in it
     return out
 
 
@@ -156,7 +158,7 @@ def stream(run: CheckRun, results: Iterable[PlanResult], book: RuleBook, write: 
     for r in kept:
         for f in r.findings:
             if f.rule in index:
-                line = json.dumps(_result(f, index[f.rule]), ensure_ascii=False)
+                line = json.dumps(_result(f, index[f.rule], run.baseline_used), ensure_ascii=False)
                 write(("\n" if first else ",\n") + "        " + line)
                 first = False
     write(("]" if first else "\n      ]") + after + "\n")
