@@ -112,7 +112,7 @@ def _matrix(run: CheckRun) -> dict[str, Any] | None:
                 cells.append({"text": "?" if found[0].outcome == "not-evaluated" else "w", "css": "m-ne"})
             else:
                 cells.append({"text": "·" if rid in result.rules_applied else "", "css": ""})
-        rows.append({"plan": f"{result.plan} ({result.region})", "cells": cells})
+        rows.append({"plan": f"{result.plan} ({result.region})", "file": result.file, "cells": cells})
     return {"rules": rules, "rows": rows}
 
 
