@@ -268,7 +268,12 @@ def _check_depth(text: str, file: str, max_depth: int) -> None:
                                         sv=f"nästlat djupare än {max_depth} nivåer")
             elif isinstance(event, yaml.CollectionEndEvent):
                 depth -= 1
-    except yaml.YAMLError:
+    except yaml.YAMLError as exc:
+        if "nesting depth" in str(exc):  # libyaml's own bound (PyYAML 6.0.4's wheels) may come first
+            mark = getattr(exc, "problem_mark", None)
+            raise InputError.at(file, f"nesting deeper than {max_depth} levels",
+                                mark.line + 1 if mark else None, mark.column + 1 if mark else None,
+                                sv=f"nästlat djupare än {max_depth} nivåer") from None
         return  # compose reports the syntax error with its line
 
 
