@@ -45,3 +45,17 @@ def seed(name: str) -> Path:
 
 
 AS_OF = dt.date(2020, 4, 1)
+
+
+@pytest.fixture
+def book(tmp_path, monkeypatch):
+    """Build a workbook plan in tmp_path (the current folder for the test) from sheets of rows:
+    ``book(sheets=None, edit=None, name="plan.xlsx")``, the good plan of tests/test_workbook.py by default."""
+    from tests.test_workbook import good_sheets, make_book
+
+    monkeypatch.chdir(tmp_path)
+
+    def _book(sheets=None, edit=None, name="plan.xlsx"):
+        return make_book(tmp_path / name, sheets or good_sheets(), edit)
+
+    return _book

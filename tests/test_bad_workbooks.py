@@ -12,17 +12,7 @@ from openpyxl.comments import Comment
 from compliance.cli import main
 from compliance.errors import InputError
 from compliance.plans import load_plan
-from tests.test_workbook import ACTIVITY_ROWS, good_sheets, make_book
-
-
-@pytest.fixture
-def book(tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
-
-    def _book(sheets=None, edit=None, name="plan.xlsx"):
-        return make_book(tmp_path / name, sheets or good_sheets(), edit)
-
-    return _book
+from tests.test_workbook import ACTIVITY_ROWS, good_sheets
 
 
 def activities(**cells):

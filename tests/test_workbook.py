@@ -51,16 +51,6 @@ def good_sheets(**changes):
     return sheets
 
 
-@pytest.fixture
-def book(tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
-
-    def _book(sheets=None, edit=None, name="plan.xlsx"):
-        return make_book(tmp_path / name, sheets or good_sheets(), edit)
-
-    return _book
-
-
 def issues_of(path):
     with pytest.raises(InputError) as info:
         load_plan(path, path.name)
