@@ -82,7 +82,7 @@ def _matches(engine_name: str, spec: Any, messages: list[dict[str, Any]]) -> set
     else:
         predicates = {k: engine.predicate(d["all"][0]["m"]) for k, d in definition.items() if k != engine.CATCH_ALL}
         compiled = engine.CompiledPack(name, None, [], {}, {}, predicates=predicates)  # type: ignore[arg-type]
-        found = engine._evaluated_matches(compiled, sent, sid)
+        found = engine._evaluated_matches(compiled, sent)
     return {fact_id for _, fact_id in found}
 
 

@@ -50,7 +50,7 @@ import itertools
 import json
 import os
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -545,9 +545,9 @@ class Engine:
                 messages.append(message)
             if self.engine == "durable":
                 with _LOCK:  # see _LOCK: one thread at a time in durable-rules' C core
-                    found = list(_durable_matches(compiled, messages, sid))
+                    found = _durable_matches(compiled, messages, sid)
             else:
-                found = list(_evaluated_matches(compiled, messages, sid))
+                found = _evaluated_matches(compiled, messages)
             for name, engine_id in found:
                 rule_id, outcome, reason = compiled.actions[name]
                 hits[(rule_id, outcome, sent[int(engine_id)].id, reason)] = None
@@ -555,10 +555,13 @@ class Engine:
         return sorted(hits, key=lambda h: h[:3])
 
 
-def _durable_matches(compiled: CompiledPack, messages: list[dict[str, Any]], sid: str) -> Iterator[tuple[str, str]]:
+Match = tuple[str, str]  # (durable rule name, engine id of the fact)
+
+
+def _durable_matches(compiled: CompiledPack, messages: list[dict[str, Any]], sid: str) -> list[Match]:
     """(durable rule name, fact id) for every match, read from durable-rules' C engine."""
     assert _dre is not None
-    found: list[tuple[str, str]] = []
+    found: list[Match] = []
     ruleset = _host().get_ruleset(compiled.name)
     try:
         state = ruleset.assert_facts(messages)
@@ -573,17 +576,13 @@ def _durable_matches(compiled: CompiledPack, messages: list[dict[str, Any]], sid
             raw = _dre.complete_and_start_action(handle, state)
     finally:
         ruleset.delete_state(sid)
-    return iter(found)
+    return found
 
 
-def _evaluated_matches(
-    compiled: CompiledPack, messages: list[dict[str, Any]], sid: str
-) -> Iterator[tuple[str, str]]:
+def _evaluated_matches(compiled: CompiledPack, messages: list[dict[str, Any]]) -> list[Match]:
     """(durable rule name, fact id) for every match, by the built-in evaluator."""
-    for name, test in compiled.predicates.items():
-        for message in messages:
-            if test(message):
-                yield name, message["id"]
+    return [(name, message["id"]) for name, test in compiled.predicates.items() for message in messages
+            if test(message)]
 
 
 # --- the built-in evaluator of durable-rules' JSON ruleset language ------------------------
