@@ -20,7 +20,7 @@ from .findings import CheckRun, Finding, Location, PlanResult, SourceRef, Tally
 from .hints import check_requirements, suggestion
 from .loader import MAX_BYTES, format_path
 from .packs import RULES_DIR, RuleBook, load_rulebook
-from .plans import WORKBOOK_SUFFIXES, LoadedPlan, PlanCache, inside
+from .plans import PLAN_SUFFIXES, WORKBOOK_SUFFIXES, LoadedPlan, PlanCache, inside
 from .rules import Rule, render
 
 if TYPE_CHECKING:
@@ -28,7 +28,6 @@ if TYPE_CHECKING:
 
 
 NOT_PLANS = {"compliance-waivers.yaml", "compliance-waivers.yml"}
-PLAN_SUFFIXES = (".yaml", ".yml", ".xlsx", ".xlsm")  # an .xlsm is picked up to be refused, never skipped
 
 
 def display_name(given: str) -> str:

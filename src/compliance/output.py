@@ -21,7 +21,6 @@ from typing import Any
 from .errors import InputError
 
 STDOUT = "-"
-PLAN_SUFFIXES = (".yaml", ".yml", ".xlsx", ".xlsm")
 
 
 def _identity(path: Path) -> tuple[int, int] | None:
@@ -80,6 +79,8 @@ def check_target(
                                 "regular files")
         if inputs and (st.st_dev, st.st_ino) in inputs:
             raise InputError.at(output, f"{option}: is an input of this run; a report never replaces one")
+        from .plans import PLAN_SUFFIXES  # loaded already by any command that reads plans
+
         if target.suffix.lower() in PLAN_SUFFIXES and not replace_plan:
             raise InputError.at(output, f"{option}: is a plan file (YAML or a workbook); a report never replaces one")
     parent = target.parent

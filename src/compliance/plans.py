@@ -24,6 +24,7 @@ from .loader import MAX_BYTES, Locations, PathT, format_path, load_file, shorten
 from .models import Plan
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")  # read by compliance.workbook (an .xlsm only to refuse it clearly)
+PLAN_SUFFIXES = (".yaml", ".yml", *WORKBOOK_SUFFIXES)  # an .xlsm is picked up to be refused, never skipped
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ beyond the limit. Files stay in memory here; :mod:`.service` writes them into a
 temporary folder of the request's own for the check, and removes it.
 
 Which files are plans is decided by their extension, as the library decides it
-(:data:`compliance.check.PLAN_SUFFIXES`: YAML and ``.xlsx`` workbooks, and
+(:data:`compliance.plans.PLAN_SUFFIXES`: YAML and ``.xlsx`` workbooks, and
 ``.xlsm`` only to be refused with a reason); a new reader added there is taken
 here with no change.
 """
@@ -21,9 +21,9 @@ import unicodedata
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 
-from ..check import PLAN_SUFFIXES
 from ..errors import Issue
 from ..loader import MAX_BYTES
+from ..plans import PLAN_SUFFIXES
 
 # the extensions of plan files, as collect_paths picks them from a folder
 READERS: tuple[str, ...] = PLAN_SUFFIXES
