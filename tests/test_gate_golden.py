@@ -8,6 +8,7 @@ with its state; regenerate the golden files after an intended change with
 The matrix: ``--fail-on`` × findings (none, warnings only, an error) × a waiver
 covering them × an input error, each cell's status per docs/cli-contract.md."""
 
+import datetime as dt
 import json
 import os
 import xml.etree.ElementTree as ET
@@ -17,7 +18,9 @@ import pytest
 from click.testing import CliRunner
 
 from compliance import render
+from compliance.check import Checker
 from compliance.cli import main
+from compliance.gate import Gate
 
 SCENARIO = Path(__file__).resolve().parent / "golden" / "gate"
 GATE = ["gate.yaml", "--as-of", "2020-04-01", "--waivers", "waivers.yaml", "--baseline", "baseline.json"]
@@ -203,3 +206,45 @@ def test_exit_status_matrix(tmp_path, monkeypatch, fail_on, findings, waived, in
     assert all(f["outcome"] == ("waived" if waived else "failed")
                for r in doc["results"] for f in r["findings"] if f["rule"] in rules)
     assert bool(doc["errors"]) is input_error
+    # the library gives what the command gives: same results, same exit status, no click involved
+    paths = args[:args.index("--as-of")]
+    gate = Gate.for_paths(paths, dt.date(2020, 4, 1), waivers=Path("waivers.yaml") if waived else None,
+                          fail_on=fail_on)
+    checker = Checker()
+    run = checker.check_paths(paths, dt.date(2020, 4, 1), gate=gate)
+    assert run.exit_status == code
+    assert json.loads(render.get("json")(run, checker.book)) == doc
+
+
+def test_check_paths_applies_the_commands_default_gate(tmp_path, monkeypatch):
+    """Without a gate, check_paths finds compliance-waivers.yaml beside the plans, as the command does."""
+    monkeypatch.chdir(tmp_path)
+    text, rules = PLANS["warning"]
+    Path("plans").mkdir()
+    Path("plans/plan.yaml").write_text(text, "utf-8")
+    as_of = dt.date(2020, 4, 1)
+    bare = Checker().check_paths(["plans"], as_of, gate=Gate())
+    assert sorted(f.rule for f in bare.findings() if f.outcome == "failed") == rules
+    entries = [{"rule": r, "plan": "warning", "reason": "r", "approved_by": "a", "reference": "x",
+                "expires": "2030-12-31"} for r in rules]
+    Path("plans/compliance-waivers.yaml").write_text(json.dumps({"waivers": entries}), "utf-8")
+    run = Checker().check_paths(["plans"], as_of)
+    assert sorted(f.rule for f in run.findings() if f.outcome == "waived") == rules
+    assert run.counts().failed == 0 and run.exit_status == 0
+    code, out = _check("plans", "--as-of", "2020-04-01", "--format", "json")
+    assert code == 0 and json.loads(out)["summary"]["waived"] == len(rules)
+
+
+@pytest.mark.parametrize("fail_on", FAIL_ON)
+def test_recording_a_baseline_exits_clean_unless_a_file_is_unreadable(tmp_path, monkeypatch, fail_on):
+    monkeypatch.chdir(tmp_path)
+    Path("plan.yaml").write_text(PLANS["error"][0], "utf-8")
+    as_of = dt.date(2020, 4, 1)
+    gate = Gate.for_paths(["plan.yaml"], as_of, fail_on=fail_on, record=True)
+    run = Checker().check_paths(["plan.yaml"], as_of, gate=gate)
+    assert run.exit_status == 0 and gate.recorded == {("GNV-102", "error", "plan.yaml", "areas[0]")}
+    Path("broken.yaml").write_text("plan: [\n", "utf-8")
+    run = Checker().check_paths(["plan.yaml", "broken.yaml"], as_of, gate=Gate(fail_on=fail_on, recorded=set()))
+    assert run.exit_status == 2
+    with pytest.raises(ValueError, match="fail_on must be one of"):
+        Gate(fail_on="errors")

@@ -11,21 +11,18 @@ import datetime as dt
 import gc
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from .engine import CompiledPack, Engine, Hit
 from .errors import InputError, Issue
 from .facts import Fact, build_facts
 from .findings import CheckRun, Finding, Location, PlanResult, SourceRef, Tally
+from .gate import Gate
 from .hints import check_requirements, suggestion
 from .loader import MAX_BYTES, format_path
 from .packs import RULES_DIR, RuleBook, load_rulebook
 from .plans import PLAN_SUFFIXES, WORKBOOK_SUFFIXES, LoadedPlan, PlanCache, inside
 from .rules import Rule, render
-
-if TYPE_CHECKING:
-    from .waivers import WaiverState
-
 
 NOT_PLANS = {"compliance-waivers.yaml", "compliance-waivers.yml"}
 
@@ -390,10 +387,18 @@ class Checker:
         max_bytes: int = MAX_BYTES,
         jobs: int = 1,
         progress: Callable[[int, int], None] | None = None,
+        gate: Gate | None = None,
     ) -> CheckRun:
-        """Check a batch and keep every result (see :meth:`run_batch` to stream)."""
-        run = CheckRun(as_of, self.lang, [], [])
-        run.results.extend(self._results(run, files, max_bytes, jobs, progress))
+        """Check a batch and keep every result (see :meth:`run_batch` to stream);
+        ``gate`` applies waivers and a baseline as ``compliance check`` does."""
+        run = self._new_run(as_of, gate)
+        run.results.extend(self._results(run, files, max_bytes, jobs, progress, gate))
+        return run
+
+    def _new_run(self, as_of: dt.date, gate: Gate | None, streaming: bool = False) -> CheckRun:
+        run = CheckRun(as_of, self.lang, [], [], tally=Tally() if streaming else None)
+        if gate is not None:
+            gate.start(run)
         return run
 
     def _results(
@@ -403,34 +408,25 @@ class Checker:
         max_bytes: int,
         jobs: int,
         progress: Callable[[int, int], None] | None,
-        waivers: WaiverState | None = None,
-        baseline: set[tuple[str, str, str, str]] | None = None,
-        recorded: set[tuple[str, str, str, str]] | None = None,
+        gate: Gate | None = None,
     ) -> Iterator[PlanResult]:
         """The batch's results as they come; unreadable files go to ``run.errors``.
 
-        Waivers and the baseline are applied to each result on the way,
-        ``recorded`` collects the keys for ``--write-baseline``, and a streaming
-        run's counts are kept; errors are sorted and waiver warnings added at the end.
+        The gate (waivers, baseline, recording) sees each result on the way and a
+        streaming run's counts are kept; errors are sorted and waiver warnings added at the end.
         """
-        from .waivers import apply_baseline, baseline_keys
-
         for outcome in self.iter_files(files, run.as_of, max_bytes, jobs, progress):
             if not isinstance(outcome, PlanResult):
                 run.errors.extend(outcome)
                 continue
-            if waivers is not None:
-                waivers.apply(outcome)
-            if baseline is not None:
-                apply_baseline(outcome, baseline)
-            if recorded is not None:
-                recorded.update(baseline_keys(outcome))
+            if gate is not None:
+                gate.admit(outcome)
             if run.tally is not None:
                 run.tally.add(outcome)
             yield outcome
         run.errors[:] = sorted(dict.fromkeys(run.errors), key=issue_order)
-        if waivers is not None:
-            waivers.finish(run)
+        if gate is not None:
+            gate.finish(run)
 
     def run_batch(
         self,
@@ -442,23 +438,20 @@ class Checker:
         max_bytes: int = MAX_BYTES,
         jobs: int = 1,
         progress: Callable[[int, int], None] | None = None,
-        waivers: WaiverState | None = None,
-        baseline: set[tuple[str, str, str, str]] | None = None,
-        recorded: set[tuple[str, str, str, str]] | None = None,
+        gate: Gate | None = None,
     ) -> CheckRun:
         """Check a batch and render it in ``fmt`` through ``write``.
 
         Formats that allow it (JSON, text) are written plan by plan as plans are
         checked, keeping only counts, so memory stays flat however large the
         batch; the others are rendered from the kept results. Returns the run
-        (errors, warnings, counts) for the exit status.
+        (errors, warnings, counts, :attr:`CheckRun.exit_status`).
         """
         from . import render
 
         streaming = render.can_stream(fmt)
-        run = CheckRun(as_of, self.lang, [], [], tally=Tally() if streaming else None,
-                       baseline_used=baseline is not None)
-        results = self._results(run, files, max_bytes, jobs, progress, waivers, baseline, recorded)
+        run = self._new_run(as_of, gate, streaming)
+        results = self._results(run, files, max_bytes, jobs, progress, gate)
         if streaming:
             render.get_stream(fmt)(run, results, self.book, write)
         else:
@@ -466,10 +459,16 @@ class Checker:
             write(render.get(fmt)(run, self.book))
         return run
 
-    def check_paths(self, paths: Iterable[str], as_of: dt.date) -> CheckRun:
+    def check_paths(self, paths: Iterable[str], as_of: dt.date, gate: Gate | None = None) -> CheckRun:
+        """What ``compliance check PATHS --as-of AS_OF`` finds: folders are searched for plans,
+        ``plan.supersedes`` may lead inside the paths given, and without ``gate`` the
+        command's default one applies (``compliance-waivers.yaml`` beside the plans, if
+        present; failing on errors). Pass ``Gate()`` for no waivers at all."""
         paths = list(paths)
+        if gate is None:
+            gate = Gate.for_paths(paths, as_of)
         roots, self.roots = self.roots, self.roots if self.roots is not None else supersedes_roots(paths)
         try:
-            return self.check_files(collect_paths(paths), as_of)
+            return self.check_files(collect_paths(paths), as_of, gate=gate)
         finally:
             self.roots = roots

@@ -22,14 +22,14 @@ from typing import Any
 import click
 
 from .errors import InputError, Issue
+from .findings import EXIT_CLEAN, EXIT_FINDINGS, EXIT_INPUT, FAIL_ON
 from .loader import MAX_BYTES
 from .output import check_target, input_identities, open_output, write_binary, write_output
 
-EXIT_CLEAN, EXIT_FINDINGS, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
+EXIT_INTERNAL = 3
 EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, as a shell reports a pipe's writer that was cut off
 EXIT_INTERRUPTED = 130  # 128 + SIGINT
 EXIT_TERMINATED = 143  # 128 + SIGTERM
-FAIL_ON = ("error", "warning", "info", "never")
 
 
 def resolve_output(fmt: str | None, output: str | None) -> tuple[str, str | None]:
@@ -239,9 +239,9 @@ def check(
 ) -> None:
     """Check plan files (a folder means every *.yaml/*.yml under it)."""
     from .check import Checker, collect_paths, duplicate_plan_ids, supersedes_roots, tuned_gc
-    from .findings import SEVERITY_RANK
+    from .gate import Gate
     from .packs import RULES_DIR
-    from .waivers import WaiverState, default_waivers, load_baseline, load_waivers
+    from .waivers import default_waivers
     from .waivers import write_baseline as record_baseline
 
     fmt, output = resolve_output(fmt, output)
@@ -261,14 +261,11 @@ def check(
     if duplicates:
         raise InputError(duplicates)
     checker = Checker(rules_dir, lang, roots=supersedes_roots(paths))
-    waivers = WaiverState(load_waivers(waivers_path), as_of) if waivers_path else None
-    baseline = load_baseline(baseline_file) if baseline_file else None
-    recorded: set[tuple[str, str, str, str]] = set()
+    gate = Gate.for_paths(paths, as_of, waivers=waivers_path, baseline=baseline_file, fail_on=fail_on,
+                          record=write_baseline_file is not None)
     with open_output(output, create_parent=bare_format) as write, tuned_gc():
-        run = checker.run_batch(
-            files, as_of, fmt, write, max_bytes=max_bytes, jobs=jobs, progress=progress_bar(len(files)),
-            waivers=waivers, baseline=baseline, recorded=recorded if write_baseline_file else None,
-        )
+        run = checker.run_batch(files, as_of, fmt, write, max_bytes=max_bytes, jobs=jobs,
+                                progress=progress_bar(len(files)), gate=gate)
     if fmt != "text" or output not in (None, "-"):  # text on standard output already shows them
         echo_issues(run.warnings, lang, warning=True)
         echo_issues(run.errors, lang)
@@ -276,19 +273,10 @@ def check(
         from .render.text import summary_line
 
         click.echo(f"{output}: {summary_line(run)}", err=True)
-    if run.errors:
-        sys.exit(EXIT_INPUT)
-    if write_baseline_file is not None:
+    if write_baseline_file is not None and gate.recorded is not None and not run.errors:
         # recorded only from a complete run: a plan that could not be read would be missing from it
-        record_baseline(recorded, write_baseline_file)
-        sys.exit(EXIT_CLEAN)
-    if fail_on != "never":
-        floor = SEVERITY_RANK[fail_on]
-        if run.counts().gate >= floor:
-            sys.exit(EXIT_FINDINGS)
-        if run.warnings and floor <= SEVERITY_RANK["warning"]:
-            sys.exit(EXIT_FINDINGS)
-    sys.exit(EXIT_CLEAN)
+        record_baseline(gate.recorded, write_baseline_file)
+    sys.exit(run.exit_status)
 
 
 @main.group()

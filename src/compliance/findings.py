@@ -8,8 +8,6 @@ from typing import Any
 
 from .errors import Issue
 
-OUTCOMES = ("failed", "not-evaluated", "waived")
-
 
 @dataclass(frozen=True, slots=True)  # slots: a large plan has hundreds of thousands of findings
 class Location:
@@ -103,6 +101,10 @@ class PlanResult:
 
 
 SEVERITY_RANK = {"info": 0, "warning": 1, "error": 2}
+FAIL_ON = ("error", "warning", "info", "never")  # --fail-on: the lowest severity that fails the gate, or never
+
+# Exit statuses (docs/cli-contract): what a run means for a CI gate.
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_INPUT = 0, 1, 2
 
 
 @dataclass
@@ -142,6 +144,25 @@ class CheckRun:
     warnings: list[Issue] = field(default_factory=list)  # about the gate's own files (waivers)
     tally: Tally | None = None  # set when results were streamed instead of kept
     baseline_used: bool = False  # a --baseline was given: every failed finding is new or unchanged
+    fail_on: str = "error"  # the lowest severity of a failed finding (outside the baseline) that fails the run
+    recording_baseline: bool = False  # --write-baseline: the run records its findings instead of gating on them
+
+    @property
+    def exit_status(self) -> int:
+        """The run as a CI gate sees it: 2 when a file could not be checked (a gate must
+        never pass by checking less), 0 when the run only records a baseline, 1 when a
+        failed finding at or above ``fail_on`` is neither waived nor in the baseline, or
+        when a waiver warning is raised and ``fail_on`` reaches warnings; else 0."""
+        if self.errors:
+            return EXIT_INPUT
+        if self.recording_baseline or self.fail_on == "never":
+            return EXIT_CLEAN
+        floor = SEVERITY_RANK[self.fail_on]
+        if self.counts().gate >= floor:
+            return EXIT_FINDINGS
+        if self.warnings and floor <= SEVERITY_RANK["warning"]:
+            return EXIT_FINDINGS
+        return EXIT_CLEAN
 
     def findings(self) -> list[Finding]:
         return [f for r in self.results for f in r.findings]
