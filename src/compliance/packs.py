@@ -89,7 +89,7 @@ class Municipal(_Model):
     source: Source
 
 
-class Model(_Model):
+class AllocationInputs(_Model):
     """The allocation model's inputs (003 §9)."""
 
     census_date: dt.date
@@ -168,7 +168,7 @@ class Agreement(_Model):
     earmarks: dict[str, Earmark] = Field(default_factory=dict)  # GNV-212
     areas: dict[str, AreaSpec]
     region_table: RegionTable | None = None
-    model: Model | None = None
+    model: AllocationInputs | None = None
     allocation_missing: Lang | None = None
     documents: dict[str, Document]
     requirements: dict[str, Requirement] = Field(default_factory=dict)
