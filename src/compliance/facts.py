@@ -334,7 +334,8 @@ class _Builder:
                     data["missing_recipients"] = len(lacking)
                     data["missing_recipient_names"] = lacking
             if doc.deadline is None:
-                unknown["deadline"] = doc.missing or say(
+                # lateness is measured from the deadline: unknown with it
+                unknown["deadline"] = unknown["days_late"] = doc.missing or say(
                     f"{self.pack.id} anger ingen sista dag för {kind}", f"{self.pack.id} gives no deadline for {kind}"
                 )
             else:

@@ -210,7 +210,8 @@ KINDS: dict[str, FactKind] = {k.name: k for k in (
            "unknown when the pack gives no deadline", unknown=True),
         _f("recipients", "list", "", "who the pack says must receive it", "the deadline is unknown"),
         _f("days_late", "integer", "days", "days from deadline to submitted (or to as_of when not "
-           "submitted), 0 when on time", "the deadline is unknown"),
+           "submitted), 0 when on time; the rules' test of lateness (`days_late > 0`)",
+           "unknown when the deadline is", unknown=True),
         _f("missing_recipients", "integer", "count", "how many of the pack's recipients the submissions "
            "do not name", "not submitted, no submission names recipients, or the pack names none"),
         _f("missing_recipient_names", "list", "", "those recipients", "as missing_recipients"),
