@@ -77,11 +77,11 @@ def _matches(engine_name: str, spec: Any, messages: list[dict[str, Any]]) -> set
     if engine_name == "durable":
         with engine._LOCK:
             engine._host().register_rulesets({name: definition})
-        compiled = engine.CompiledPack(name, None, [], {}, {})  # type: ignore[arg-type]
+        compiled = engine.CompiledPack(name, [], {}, {})  # type: ignore[arg-type]
         found = engine._durable_matches(compiled, sent, sid)
     else:
         predicates = {k: engine.predicate(d["all"][0]["m"]) for k, d in definition.items() if k != engine.CATCH_ALL}
-        compiled = engine.CompiledPack(name, None, [], {}, {}, predicates=predicates)  # type: ignore[arg-type]
+        compiled = engine.CompiledPack(name, [], {}, {}, predicates=predicates)  # type: ignore[arg-type]
         found = engine._evaluated_matches(compiled, sent)
     return {fact_id for _, fact_id in found}
 

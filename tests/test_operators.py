@@ -129,6 +129,11 @@ def _durable(cond: dict[str, Any], fact: dict[str, Any]) -> bool:
     return [m[0] for m in matches] == ["t"]
 
 
+def test_the_operator_table_is_durable_rules():
+    assert E.OPS == {">": "$gt", ">=": "$gte", "<": "$lt", "<=": "$lte", "==": "$eq", "!=": "$neq"}
+    assert set(E.OPS) == set(C.OPERATORS)  # every operator the parser reads, the engine maps
+
+
 EVALUATORS = [pytest.param(_python, id="python")]
 if "durable" in E.available_engines():
     EVALUATORS.append(pytest.param(_durable, id="durable"))

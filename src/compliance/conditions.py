@@ -26,7 +26,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-OPS = {">": "$gt", ">=": "$gte", "<": "$lt", "<=": "$lte", "==": "$eq", "!=": "$neq"}
+OPERATORS = (">", ">=", "<", "<=", "==", "!=")  # a comparison's ``op``, as written in a rule file
 
 
 class ConditionError(ValueError):
@@ -101,7 +101,8 @@ _LITERAL = r"'[^']*'|\"[^\"]*\"|-?\d+|true|false|null|\d{4}-\d{2}-\d{2}"
 _RE_EXISTS = re.compile(rf"^({_NAME})\s+is\s+(missing|present)$")
 _RE_IS_NOT = re.compile(rf"^({_NAME})\s+is\s+not\s+(true|false)$")
 _RE_MEMBER = re.compile(rf"^({_NAME})\s+(not\s+in|in)\s+(\[.*\]|{_PACK})$")
-_RE_COMPARE = re.compile(rf"^({_NAME})\s*(>=|<=|==|!=|>|<)\s*({_PACK}|{_LITERAL}|{_NAME})$")
+_OP = "|".join(re.escape(op) for op in sorted(OPERATORS, key=len, reverse=True))  # >= before >
+_RE_COMPARE = re.compile(rf"^({_NAME})\s*({_OP})\s*({_PACK}|{_LITERAL}|{_NAME})$")
 
 
 def _literal(text: str) -> Any:

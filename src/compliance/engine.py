@@ -64,7 +64,7 @@ except Exception as exc:  # noqa: BLE001 - ImportError, or the C core's undefine
 else:
     DURABLE_IMPORT_ERROR = None
 
-from . import conditions as C
+from . import conditions
 from .errors import InputError
 from .facts import Fact, check_unique
 from .packs import Agreement, Lang, Policy, say
@@ -234,43 +234,71 @@ def not_applied_reason(pack: Agreement, rule_id: str) -> Lang:
     return say(sv, f"{en} ({detail})")
 
 
+# --- the wire encoding: what durable-rules' JSON sees of a fact and of a pack figure ----------
+
+# the condition language's comparisons as durable-rules' ruleset language writes them
+OPS = {">": "$gt", ">=": "$gte", "<": "$lt", "<=": "$lte", "==": "$eq", "!=": "$neq"}
+UNKNOWN = "unknown__"  # ``unknown__<field>: 1`` on a message: the pack cannot give that field
+
+
 def _const(value: Any) -> Any:
+    """A value as the engine compares it: a date as its day number (``date.toordinal``)."""
     if isinstance(value, dt.date):
         return value.toordinal()
     return value
 
 
-def _compile(cond: C.Cond, ns: dict[str, Any]) -> dict[str, Any]:
-    if isinstance(cond, C.All):
+def encode(fact: Fact, fields: frozenset[str] | None = None) -> dict[str, Any]:
+    """What the engine sees of a fact: scalars only, dates as day numbers, unknowns flagged.
+
+    ``fields``: only these (the fields some rule reads); the rest stays on the
+    Python side for messages, which keeps the engine's JSON small. Lists and
+    absent (``None``) fields are left out: a missing field satisfies no comparison.
+    """
+    out: dict[str, Any] = {"id": fact.id, "kind": fact.kind}
+    data = fact.data
+    keys = data.keys() if fields is None else fields.intersection(data)
+    for key in keys:
+        value = data[key]
+        if value is None or isinstance(value, list | tuple | dict):
+            continue
+        out[key] = _const(value)
+    for key in fact.unknown:
+        out[f"{UNKNOWN}{key}"] = 1
+    return out
+
+
+def _compile(cond: conditions.Cond, ns: dict[str, Any]) -> dict[str, Any]:
+    if isinstance(cond, conditions.All):
         return {"$and": [_compile(c, ns) for c in cond.items]}
-    if isinstance(cond, C.AnyOf):
+    if isinstance(cond, conditions.AnyOf):
         return {"$or": [_compile(c, ns) for c in cond.items]}
-    if isinstance(cond, C.Exists):
+    if isinstance(cond, conditions.Exists):
         return {"$ex" if cond.present else "$nex": {cond.field: 1}}
-    if isinstance(cond, C.IsNot):
+    if isinstance(cond, conditions.IsNot):
         # absent, or present with the other truth value; a top-level (or all:-nested) $or is
         # split into one durable rule per branch by _branches, so it adds a rule, not a nesting
         return {"$or": [{"$nex": {cond.field: 1}}, {cond.field: not cond.value}]}
-    if isinstance(cond, C.Compare):
-        op = C.OPS[cond.op]
+    if isinstance(cond, conditions.Compare):
+        op = OPS[cond.op]
         operand = cond.operand
-        if isinstance(operand, C.FieldRef):
+        if isinstance(operand, conditions.FieldRef):
             right: Any = {"$m": operand.name}
-        elif isinstance(operand, C.PackRef):
+        elif isinstance(operand, conditions.PackRef):
             if operand.key:
-                raise C.ConditionError(f"{operand.text()}: a keyed figure works only with 'in'")
-            right = _const(C.lookup(ns, operand.path, operand.text()))
+                raise conditions.ConditionError(f"{operand.text()}: a keyed figure works only with 'in'")
+            right = _const(conditions.lookup(ns, operand.path, operand.text()))
         else:
             right = _const(operand.value)
         compared = {cond.field: right} if op == "$eq" else {op: {cond.field: right}}
-        if isinstance(operand, C.FieldRef):
+        if isinstance(operand, conditions.FieldRef):
             # durable-rules' C core holds `f op g` for every op when g is absent (measured,
             # tests/test_operators.py); the language says a missing field satisfies no comparison
             return {"$and": [{"$ex": {operand.name: 1}}, compared]}
         return compared
-    if isinstance(cond, C.Member):
+    if isinstance(cond, conditions.Member):
         return _member(cond, ns)
-    raise C.ConditionError(f"unknown condition {cond!r}")  # pragma: no cover
+    raise conditions.ConditionError(f"unknown condition {cond!r}")  # pragma: no cover
 
 
 def _in_list(field: str, items: list[Any], negate: bool) -> dict[str, Any]:
@@ -281,17 +309,17 @@ def _in_list(field: str, items: list[Any], negate: bool) -> dict[str, Any]:
     return {"$or": [{field: _const(v)} for v in items]}
 
 
-def _member(cond: C.Member, ns: dict[str, Any]) -> dict[str, Any]:
-    if isinstance(cond.items, C.Const):
+def _member(cond: conditions.Member, ns: dict[str, Any]) -> dict[str, Any]:
+    if isinstance(cond.items, conditions.Const):
         return _in_list(cond.field, list(cond.items.value), cond.negate)
     ref = cond.items
-    value = C.lookup(ns, ref.path, ref.text())
+    value = conditions.lookup(ns, ref.path, ref.text())
     if ref.key is None:
         if not isinstance(value, list):
-            raise C.ConditionError(f"{ref.text()} is not a list")
+            raise conditions.ConditionError(f"{ref.text()} is not a list")
         return _in_list(cond.field, value, cond.negate)
     if not isinstance(value, dict):
-        raise C.ConditionError(f"{ref.text()} is not a mapping")
+        raise conditions.ConditionError(f"{ref.text()} is not a mapping")
     branches = [
         {"$and": [{ref.key: _const(key)}, _in_list(cond.field, list(items), cond.negate)]}
         for key, items in sorted(value.items())
@@ -353,10 +381,10 @@ def _bound(rule: Any, branches: int, so_far: int) -> None:
             f"any:); a pack may compile to at most {MAX_RULESET_RULES}: durable-rules stops compiling past "
             f"{MAX_RULESET_RULES + 12}",
         )
-# Each rule's action receives up to CAP matched facts in one call, so a plan costs
-# one Python callback per rule that fires instead of one per fact (measured: the
-# per-fact callbacks, each with a JSON round trip of the session state, were the
-# largest cost of the engine). A plan has far fewer facts than this.
+# Each durable rule returns up to CAP matched facts in one action read (``cap``), so a
+# plan costs one read per rule that fires instead of one per fact (measured: per-fact
+# actions, each with a JSON round trip of the session state, were the largest cost of
+# the engine). A plan has far fewer facts than this.
 CAP = 100_000
 CHUNK = 2_000  # facts per session; a plan of 20 activities is one chunk
 
@@ -370,7 +398,6 @@ def _kinds(kinds: tuple[str, ...]) -> dict[str, Any]:
 @dataclass
 class CompiledPack:
     name: str
-    pack: Agreement
     rule_ids: list[str]
     reads: dict[str, list[str]]
     actions: dict[str, tuple[str, str, Lang | None]]  # durable rule name -> rule id, outcome, reason
@@ -439,21 +466,21 @@ class Engine:
             kind = _kinds(rule.facts)
             guard = rule.guard
             when = rule.condition
-            read = sorted(C.fields(when) | (C.fields(guard) if guard else set()))
+            read = sorted(conditions.fields(when) | (conditions.fields(guard) if guard else set()))
             reads[rule.id] = read
             try:
                 try:
                     guard_c = [_compile(guard, ns)] if guard else []
-                except C.Missing as missing:
+                except conditions.Missing as missing:
                     guard_c, when_c = [], None
                     static[rule.id] = self._reason(pack, missing)
                 else:
                     try:
                         when_c = _compile(when, ns)
-                    except C.Missing as missing:
+                    except conditions.Missing as missing:
                         when_c = None
                         static[rule.id] = self._reason(pack, missing)
-            except C.ConditionError as exc:
+            except conditions.ConditionError as exc:
                 raise InputError.at(rule.file, f"{rule.id} with {pack.id}: {exc}") from None
             if when_c is None:
                 definition[f"r{n:03d}_ne"] = {
@@ -462,8 +489,8 @@ class Engine:
                     "run": self._action(rule.id, "not-evaluated", static[rule.id]),
                 }
                 continue
-            known = [{"$nex": {f"unknown__{f}": 1}} for f in read]
-            unknown = [{"$ex": {f"unknown__{f}": 1}} for f in read]
+            known = [{"$nex": {f"{UNKNOWN}{f}": 1}} for f in read]
+            unknown = [{"$ex": {f"{UNKNOWN}{f}": 1}} for f in read]
             branches = _branches(when_c)
             _bound(rule, len(branches), len(definition))
             for b, branch in enumerate(branches):
@@ -499,7 +526,7 @@ class Engine:
                 key: predicate(d["all"][0]["m"]) for key, d in definition.items() if key != CATCH_ALL
             }
         compiled = CompiledPack(
-            name, pack, rule_ids, reads, actions,
+            name, rule_ids, reads, actions,
             fields=frozenset(f for read in reads.values() for f in read),
             kinds=frozenset(kinds),
             predicates=predicates,
@@ -508,7 +535,7 @@ class Engine:
         return compiled
 
     @staticmethod
-    def _reason(pack: Agreement, missing: C.Missing) -> Lang:
+    def _reason(pack: Agreement, missing: conditions.Missing) -> Lang:
         fallback = say(f"{pack.id} saknar siffran {missing.ref}", f"{pack.id} lacks the figure {missing.ref}")
         return missing.reason or fallback
 
@@ -539,7 +566,7 @@ class Engine:
                 sid = _sid(end)
             messages = []
             for n in range(start, end):
-                message = sent[n].engine_view(fields)
+                message = encode(sent[n], fields)
                 message["id"] = ids[n]
                 message["sid"] = sid
                 messages.append(message)
