@@ -8,7 +8,6 @@ A missing field satisfies no comparison, no ``in`` and no ``not in``; only
 
 import datetime as dt
 import itertools
-from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -120,12 +119,9 @@ def _durable(cond: dict[str, Any], fact: dict[str, Any]) -> bool:
         "t": {"all": [{"m": {"$and": [{"kind": "t"}, cond]}}], "run": E._never},
         E.CATCH_ALL: {"all": [{"m": {"$ex": {"kind": 1}}}], "run": E._never},
     }
-    with E._LOCK:
-        E._host().register_rulesets({name: definition})
-        sid = E._sid(1)
-        compiled: Any = SimpleNamespace(name=name)  # _durable_matches reads only the name
-        messages = [{"id": "0", "sid": sid, "kind": "t", **fact}]
-        matches = list(E._durable_matches(compiled, messages, sid))
+    rulesets = E.DurableRulesets()
+    rulesets.register(name, definition)
+    matches = rulesets.matches(name, [{"id": "0", "kind": "t", **fact}])
     return [m[0] for m in matches] == ["t"]
 
 

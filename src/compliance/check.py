@@ -13,9 +13,9 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .engine import CompiledPack, Engine, Hit
+from .engine import Engine, Match
 from .errors import InputError, Issue
-from .facts import Fact, build_facts
+from .facts import build_facts
 from .findings import CheckRun, Finding, Location, PlanResult, SourceRef, Tally
 from .hints import check_requirements, suggestion
 from .loader import MAX_BYTES, format_path
@@ -255,9 +255,7 @@ class Checker:
         policy = self.book.policy(header.region)
         check_requirements(loaded, pack)
         facts = build_facts(loaded, pack, as_of, previous)
-        hits = self.engine.run(pack, facts, policy)
-        compiled = self.engine.compile(pack, policy)
-        by_id = {f.id: f for f in facts}
+        matches = self.engine.run(pack, facts, policy)
         pack_values: dict[str, Any] = {
             "policy.followup_system": policy.followup_system if policy else None,
             **self._no_consequence,
@@ -265,7 +263,7 @@ class Checker:
         for name, consequence in pack.consequences.items():
             pack_values[f"consequence.{name}"] = f" {consequence.text.get(self.lang)} ({consequence.source.cite()})"
         findings = sorted(
-            (self._finding(loaded, hit, by_id, compiled, pack_values) for hit in hits),
+            (self._finding(loaded, match, pack_values) for match in matches),
             key=Finding.sort_key,
         )
         notes = []
@@ -282,7 +280,7 @@ class Checker:
             agreement=header.agreement,
             region=header.region,
             findings=findings,
-            rules_applied=list(compiled.rule_ids),
+            rules_applied=self.engine.rules_applied(pack, policy),
             planned_by_area={
                 f.data["area"]: (f.data["planned"], f.data.get("allocation"))
                 for f in facts
@@ -294,22 +292,17 @@ class Checker:
     def _finding(
         self,
         loaded: LoadedPlan,
-        hit: Hit,
-        facts: dict[str, Fact],
-        compiled: CompiledPack,
+        match: Match,
         pack_values: dict[str, Any],
     ) -> Finding:
-        rule_id, outcome, fact_id, static_reason = hit
+        rule_id, outcome, fact = match.rule_id, match.outcome, match.fact
         rule, title, sources = self._rule_view(rule_id)
-        fact = facts[fact_id]
         data = fact.data
         # a rule its year does not apply is reported on the plan: the plan's fields are not its values
         about_plan = fact.kind in rule.facts
         values = {k: data[k] for k in rule.values if k in data} if about_plan else {}
         if outcome == "not-evaluated":
-            reads = compiled.reads[rule_id]
-            why = [static_reason] if static_reason else [fact.unknown[f] for f in reads if f in fact.unknown]
-            reasons = "; ".join(dict.fromkeys(r.get(self.lang) for r in why))
+            reasons = "; ".join(dict.fromkeys(r.get(self.lang) for r in match.reasons))
             message = f"not evaluated: {reasons}" if self.lang == "en" else f"ej bedömd: {reasons}"
             values = {k: v for k, v in values.items() if v is not None}
         else:

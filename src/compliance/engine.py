@@ -50,7 +50,7 @@ import itertools
 import json
 import os
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -69,7 +69,17 @@ from .errors import InputError
 from .facts import Fact, check_unique
 from .packs import Agreement, Lang, Policy, say
 
-Hit = tuple[str, str, str, Lang | None]  # rule id, outcome, fact id, static reason
+
+@dataclass(frozen=True)
+class Match:
+    """A rule's verdict on one fact of a plan: ``failed``, or ``not-evaluated`` with the reasons
+    (the pack lacks a figure the rule reads, or no source of the year states the rule).
+    A failed match carries no reasons."""
+
+    rule_id: str
+    outcome: str  # "failed" or "not-evaluated"
+    fact: Fact
+    reasons: tuple[Lang, ...] = ()
 
 
 class EngineError(RuntimeError):
@@ -85,30 +95,33 @@ CATCH_ALL = "zz_catch_all"
 _CATCH_ALL_PREFIX = '{"' + CATCH_ALL + '"'
 
 
-_HOST: Any = None
-# durable-rules' C engine and its host are not known to be thread-safe: a ruleset
-# handle keeps the action being read between calls. Every call into it (register,
-# assert, drain, delete) holds this lock, as do compiling a pack and extending the
-# shared engine-id tables, so threads
-# (the web page's checks) can share one Engine; uncontended, it costs a batch
-# nothing measurable. The built-in evaluator shares no state between plans.
+# What is per Engine and what is process-wide. Each Engine has its compiled rulesets,
+# its own durable-rules host (a directory of rulesets by name, so names need only be
+# unique per Engine: measured, two hosts may each hold a ruleset of one name) and its
+# own session ids. Two things are process-wide, and must be:
+#
+# * _LOCK: durable-rules' C core keeps every ruleset of the process in one table of
+#   handles, and neither it nor a handle (which keeps the action being read between
+#   calls) is known to be thread-safe. Every call into it (register, assert, drain,
+#   delete) holds this one lock, whichever Engine makes it, so threads (the web page's
+#   checks, one Checker per language) can share Engines; uncontended, it costs a batch
+#   nothing measurable. Compiling a pack holds it too, so a pack registers once.
+# * _ID_HASHES (below): a table of a pure function (fnv1a_32 of "0", "1", …), grown
+#   under the lock and read by every Engine; sharing it only saves recomputing it.
+#
+# The built-in evaluator shares no state between plans.
 _LOCK = threading.RLock()
-_NAMES = itertools.count(1)
-_SIDS = itertools.count(1)
 
 
-def _host() -> Any:
-    """durable-rules' host, without the background dispatch timers: nothing runs behind our back."""
-    global _HOST
-    if _HOST is None:
-        assert _durable is not None
+def _quiet_host() -> Any:
+    """A durable-rules host without the background dispatch timers: nothing runs behind our back."""
+    assert _durable is not None
 
-        class _QuietHost(_durable.Host):  # type: ignore[misc,name-defined]
-            def _run(self) -> None:  # overriding the timer start-up
-                return None
+    class _QuietHost(_durable.Host):  # type: ignore[misc,name-defined]
+        def _run(self) -> None:  # overriding the timer start-up
+            return None
 
-        _HOST = _QuietHost()
-    return _HOST
+    return _QuietHost()
 
 
 ENGINES = ("durable", "python")
@@ -178,13 +191,36 @@ def _engine_ids(facts: list[Fact]) -> list[str]:
     return [str(n) for n in range(len(facts))]
 
 
-def _sid(count: int) -> str:
-    """A fresh session id whose state message (``sid-<sid>``) hashes unlike every fact id."""
+def _sid(sids: Iterator[int], count: int) -> str:
+    """The next session id from ``sids`` whose state message (``sid-<sid>``) hashes unlike
+    the engine ids ``"0"`` … ``str(count - 1)`` of the session's facts."""
     while True:
-        sid = str(next(_SIDS))
+        sid = str(next(sids))
         h = fnv1a_32(f"sid-{sid}")
         if h not in _ID_HASH_SET or h not in _ID_HASHES[:count]:
             return sid
+
+
+class DurableRulesets:
+    """One Engine's rulesets in durable-rules: its own host and session ids (see _LOCK)."""
+
+    def __init__(self) -> None:
+        self._host: Any = None
+        self._sids = itertools.count(1)
+
+    def register(self, name: str, definition: dict[str, Any]) -> None:
+        with _LOCK:
+            if self._host is None:
+                self._host = _quiet_host()
+            self._host.register_rulesets({name: definition})
+
+    def matches(self, name: str, messages: list[dict[str, Any]]) -> list[RawMatch]:
+        """(durable rule name, engine id) for every match of ``messages`` in one fresh session."""
+        with _LOCK:  # engine ids are positions: the chunk's last is its largest
+            sid = _sid(self._sids, int(messages[-1]["id"]) + 1)
+            for message in messages:
+                message["sid"] = sid
+            return _durable_matches(self._host.get_ruleset(name), messages, sid)
 
 
 def namespace(pack: Agreement, policy: Policy | None) -> dict[str, Any]:
@@ -400,7 +436,7 @@ class CompiledPack:
     name: str
     rule_ids: list[str]
     reads: dict[str, list[str]]
-    actions: dict[str, tuple[str, str, Lang | None]]  # durable rule name -> rule id, outcome, reason
+    actions: dict[str, tuple[str, str, Lang | None]]  # durable rule name -> rule id, outcome, static reason
     fields: frozenset[str] = frozenset()  # every fact field some rule reads
     kinds: frozenset[str] = frozenset()  # every fact kind some rule reads
     predicates: dict[str, Callable[[dict[str, Any]], bool]] = field(default_factory=dict)  # built-in evaluator
@@ -417,6 +453,8 @@ class Engine:
                 "engine", f"{self.engine!r} is not available here (available: {', '.join(available_engines())})"
             )
         self._compiled: dict[tuple[str, str], CompiledPack] = {}
+        self._names = itertools.count(1)
+        self._durable = DurableRulesets() if self.engine == "durable" else None
 
     def _action(self, rule_id: str, outcome: str, reason: Lang | None) -> Any:
         """What a durable rule stands for: its action is never called, :meth:`run`
@@ -516,11 +554,10 @@ class Engine:
         actions = {key: d["run"] for key, d in definition.items() if key != CATCH_ALL}
         for d in definition.values():
             d["run"] = _never
-        name = f"compliance_{pack.id}_{next(_NAMES)}"
+        name = f"compliance_{pack.id}_{next(self._names)}"
         predicates = {}
-        if self.engine == "durable":
-            with _LOCK:
-                _host().register_rulesets({name: definition})
+        if self._durable is not None:
+            self._durable.register(name, definition)
         else:
             predicates = {
                 key: predicate(d["all"][0]["m"]) for key, d in definition.items() if key != CATCH_ALL
@@ -539,57 +576,68 @@ class Engine:
         fallback = say(f"{pack.id} saknar siffran {missing.ref}", f"{pack.id} lacks the figure {missing.ref}")
         return missing.reason or fallback
 
-    def run(self, pack: Agreement, facts: list[Fact], policy: Policy | None = None) -> list[Hit]:
-        """Evaluate one plan's facts; the session's state is deleted afterwards.
+    def rules_applied(self, pack: Agreement, policy: Policy | None = None) -> list[str]:
+        """The ids of the rules a plan of ``pack`` (in a region with ``policy``) is checked
+        against, in rule-book order: applied, or reported not evaluated for the year."""
+        return list(self.compile(pack, policy).rule_ids)
 
-        The facts go in as one batch. The matches are then drained straight from
-        the C engine (``start_action_for_state`` / ``complete_and_start_action``):
-        durable's Python action layer would build a closure and round-trip the
-        session state through JSON for every action, which profiling showed to
-        cost more than the rules themselves. No Python code runs inside the
-        engine, so no exception can be swallowed there.
+    def run(self, pack: Agreement, facts: list[Fact], policy: Policy | None = None) -> list[Match]:
+        """Evaluate one plan's facts: every match, by rule id, outcome and fact id.
+
+        The facts go in by chunks, each in a session of its own whose state is
+        deleted afterwards. The matches are drained straight from the C engine
+        (``start_action_for_state`` / ``complete_and_start_action``): durable's
+        Python action layer would build a closure and round-trip the session state
+        through JSON for every action, which profiling showed to cost more than
+        the rules themselves. No Python code runs inside the engine, so no
+        exception can be swallowed there. A not-evaluated match carries its
+        reasons: the rule's own (a figure the pack lacks, a year that does not
+        state the rule), else why the pack cannot give the fields it reads.
         """
         compiled = self.compile(pack, policy)
         fields, kinds = compiled.fields, compiled.kinds
         sent = [fact for fact in facts if fact.kind in kinds]  # others would only feed the catch-all
         if not sent:
             return []
-        with _LOCK:  # the id and sid tables are shared: one thread extends them at a time
+        with _LOCK:  # the id table is shared: one thread extends it at a time
             ids = _engine_ids(sent)
-        hits: dict[Hit, None] = {}
+        found: dict[tuple[str, str, int], Lang | None] = {}
         # Every durable rule here reads one fact, so a plan's facts can go in by chunks,
         # each in its own session: the C engine's memory then follows the chunk, not the
         # plan (measured: 700 MB for the 60 000 facts of a 2 MB plan in one session).
         for start in range(0, len(sent), CHUNK):
-            end = min(len(sent), start + CHUNK)
-            with _LOCK:
-                sid = _sid(end)
             messages = []
-            for n in range(start, end):
+            for n in range(start, min(len(sent), start + CHUNK)):
                 message = encode(sent[n], fields)
                 message["id"] = ids[n]
-                message["sid"] = sid
                 messages.append(message)
-            if self.engine == "durable":
-                with _LOCK:  # see _LOCK: one thread at a time in durable-rules' C core
-                    found = _durable_matches(compiled, messages, sid)
+            if self._durable is not None:
+                raw = self._durable.matches(compiled.name, messages)
             else:
-                found = _evaluated_matches(compiled, messages)
-            for name, engine_id in found:
+                raw = _evaluated_matches(compiled, messages)
+            for name, engine_id in raw:
                 rule_id, outcome, reason = compiled.actions[name]
-                hits[(rule_id, outcome, sent[int(engine_id)].id, reason)] = None
-        # an any: may match one fact through several branches: one finding each
-        return sorted(hits, key=lambda h: h[:3])
+                # an any: may match one fact through several branches: one match each
+                found.setdefault((rule_id, outcome, int(engine_id)), reason)
+        matches = []
+        for (rule_id, outcome, n), reason in found.items():
+            fact = sent[n]
+            reasons: tuple[Lang, ...] = ()
+            if outcome == "not-evaluated":
+                reads = compiled.reads[rule_id]
+                reasons = (reason,) if reason else tuple(fact.unknown[f] for f in reads if f in fact.unknown)
+            matches.append(Match(rule_id, outcome, fact, reasons))
+        return sorted(matches, key=lambda m: (m.rule_id, m.outcome, m.fact.id))
 
 
-Match = tuple[str, str]  # (durable rule name, engine id of the fact)
+RawMatch = tuple[str, str]  # (durable rule name, engine id of the fact)
 
 
-def _durable_matches(compiled: CompiledPack, messages: list[dict[str, Any]], sid: str) -> list[Match]:
-    """(durable rule name, fact id) for every match, read from durable-rules' C engine."""
+def _durable_matches(ruleset: Any, messages: list[dict[str, Any]], sid: str) -> list[RawMatch]:
+    """(durable rule name, engine id) for every match of the session ``sid``, read from
+    durable-rules' C engine; the session's state is deleted afterwards, whatever happens."""
     assert _dre is not None
-    found: list[Match] = []
-    ruleset = _host().get_ruleset(compiled.name)
+    found: list[RawMatch] = []
     try:
         state = ruleset.assert_facts(messages)
         handle = ruleset._handle  # noqa: SLF001 - the C engine's ruleset handle
@@ -606,7 +654,7 @@ def _durable_matches(compiled: CompiledPack, messages: list[dict[str, Any]], sid
     return found
 
 
-def _evaluated_matches(compiled: CompiledPack, messages: list[dict[str, Any]]) -> list[Match]:
+def _evaluated_matches(compiled: CompiledPack, messages: list[dict[str, Any]]) -> list[RawMatch]:
     """(durable rule name, fact id) for every match, by the built-in evaluator."""
     return [(name, message["id"]) for name, test in compiled.predicates.items() for message in messages
             if test(message)]
