@@ -184,6 +184,8 @@ def test_a_null_pack_figure_is_missing_and_a_keyed_figure_only_works_with_in():
         E._compile(C.parse_clause("f == pack.purposes[area]"), NS)
     with pytest.raises(C.ConditionError, match="no figure 'nothing'"):
         E._compile(C.parse_clause("f > pack.nothing"), NS)
+    with pytest.raises(C.ConditionError, match="pack.purposes is not a single figure"):
+        E._compile(C.parse_clause("f == pack.purposes"), NS)  # a mapping (or a message's text) is no operand
 
 
 def test_nesting_compiles_to_and_or():

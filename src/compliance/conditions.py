@@ -207,13 +207,21 @@ class Missing(Exception):
         self.reason = reason
 
 
-def lookup(namespace: dict[str, Any], path: tuple[str, ...], ref: str) -> Any:
-    """Find ``path`` in a pack namespace; raise :class:`Missing` for an unknown figure."""
+def figure(namespace: dict[str, Any], path: tuple[str, ...], ref: str) -> Any:
+    """The value at ``path`` in a pack namespace, ``None`` where the pack does not know it:
+    the one resolver of ``pack.…`` names, for conditions and messages alike. A name the
+    namespace does not have is a :class:`ConditionError` (a rule-pack error at load)."""
     current: Any = namespace
     for part in path:
         if not isinstance(current, dict) or part not in current:
             raise ConditionError(f"{ref}: the pack has no figure {part!r}")
         current = current[part]
+    return current
+
+
+def lookup(namespace: dict[str, Any], path: tuple[str, ...], ref: str) -> Any:
+    """Find ``path`` in a pack namespace; raise :class:`Missing` for an unknown figure."""
+    current = figure(namespace, path, ref)
     if current is None:
         raise Missing(ref, namespace.get("_missing", {}).get(".".join(path)))
     return current

@@ -50,7 +50,7 @@ import itertools
 import json
 import os
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -223,8 +223,13 @@ class DurableRulesets:
             return _durable_matches(self._host.get_ruleset(name), messages, sid)
 
 
-def namespace(pack: Agreement, policy: Policy | None) -> dict[str, Any]:
-    """The pack figures a condition may name as ``pack.…``."""
+def namespace(pack: Agreement, policy: Policy | None, consequences: Iterable[str] = ()) -> dict[str, Any]:
+    """The pack figures a condition or a message may name as ``pack.…``.
+
+    ``consequence.<name>``: what the year's source says follows (`` <text> (<source>)``,
+    in both languages; for messages only). ``consequences`` are the names other years
+    state: where this year's source states no such thing, the name reads as nothing.
+    """
     missing: dict[str, Lang] = {}
     targets = {}
     for name, target in pack.targets.items():
@@ -252,6 +257,11 @@ def namespace(pack: Agreement, policy: Policy | None) -> dict[str, Any]:
         "purposes": {code: list(a.purposes) for code, a in pack.areas.items()},
         "targets": targets,
         "policy": {"followup_system": policy.followup_system if policy else None},
+        "consequence": {
+            **{name: "" for name in consequences},
+            **{name: say(f" {c.text.sv} ({c.source.cite()})", f" {c.text.en} ({c.source.cite()})")
+               for name, c in pack.consequences.items()},
+        },
         # who must do what about private providers: the agreement's half and the region's
         "private_provider_areas": sorted(areas),
         "private_contract_from": providers if pack.private_contract_required else [],
@@ -324,6 +334,8 @@ def _compile(cond: conditions.Cond, ns: dict[str, Any]) -> dict[str, Any]:
             if operand.key:
                 raise conditions.ConditionError(f"{operand.text()}: a keyed figure works only with 'in'")
             right = _const(conditions.lookup(ns, operand.path, operand.text()))
+            if not isinstance(right, str | int | float):  # bool is an int
+                raise conditions.ConditionError(f"{operand.text()} is not a single figure")
         else:
             right = _const(operand.value)
         compared = {cond.field: right} if op == "$eq" else {op: {cond.field: right}}
@@ -437,6 +449,7 @@ class CompiledPack:
     rule_ids: list[str]
     reads: dict[str, list[str]]
     actions: dict[str, tuple[str, str, Lang | None]]  # durable rule name -> rule id, outcome, static reason
+    namespace: dict[str, Any] = field(default_factory=dict)  # the pack figures conditions and messages name
     fields: frozenset[str] = frozenset()  # every fact field some rule reads
     kinds: frozenset[str] = frozenset()  # every fact kind some rule reads
     predicates: dict[str, Callable[[dict[str, Any]], bool]] = field(default_factory=dict)  # built-in evaluator
@@ -445,8 +458,10 @@ class CompiledPack:
 class Engine:
     """Compiled rulesets for the packs of one rule book, reused for every plan."""
 
-    def __init__(self, rules: list[Any], engine: str | None = None) -> None:
+    def __init__(self, rules: list[Any], engine: str | None = None, consequences: Iterable[str] = ()) -> None:
+        """``consequences``: every consequence name some pack of the rule book states (see :func:`namespace`)."""
         self.rules = rules
+        self.consequences = tuple(sorted(set(consequences)))
         self.engine = engine or default_engine()
         if self.engine not in available_engines():
             raise InputError.at(
@@ -480,7 +495,7 @@ class Engine:
             return compiled if compiled is not None else self._compile(pack, policy, key)
 
     def _compile(self, pack: Agreement, policy: Policy | None, key: tuple[str, str]) -> CompiledPack:
-        ns = namespace(pack, policy)
+        ns = namespace(pack, policy, self.consequences)
         definition: dict[str, Any] = {}
         rule_ids: list[str] = []
         static: dict[str, Lang] = {}
@@ -507,6 +522,8 @@ class Engine:
             read = sorted(conditions.fields(when) | (conditions.fields(guard) if guard else set()))
             reads[rule.id] = read
             try:
+                for path in rule.message_figures:  # a message names pack figures as a condition does
+                    conditions.figure(ns, path, "{pack." + ".".join(path) + "}")
                 try:
                     guard_c = [_compile(guard, ns)] if guard else []
                 except conditions.Missing as missing:
@@ -564,6 +581,7 @@ class Engine:
             }
         compiled = CompiledPack(
             name, rule_ids, reads, actions,
+            namespace=ns,
             fields=frozenset(f for read in reads.values() for f in read),
             kinds=frozenset(kinds),
             predicates=predicates,
@@ -575,6 +593,11 @@ class Engine:
     def _reason(pack: Agreement, missing: conditions.Missing) -> Lang:
         fallback = say(f"{pack.id} saknar siffran {missing.ref}", f"{pack.id} lacks the figure {missing.ref}")
         return missing.reason or fallback
+
+    def namespace(self, pack: Agreement, policy: Policy | None = None) -> dict[str, Any]:
+        """The pack figures (``pack.…``) the conditions of ``pack`` with ``policy`` were
+        compiled with: messages render theirs from the same (:func:`compliance.rules.render`)."""
+        return self.compile(pack, policy).namespace
 
     def rules_applied(self, pack: Agreement, policy: Policy | None = None) -> list[str]:
         """The ids of the rules a plan of ``pack`` (in a region with ``policy``) is checked
