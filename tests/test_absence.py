@@ -72,16 +72,14 @@ def _matches(engine_name: str, spec: Any, messages: list[dict[str, Any]]) -> set
                                        "run": engine._never}
     definition[engine.CATCH_ALL] = {"all": [{"m": {"$ex": {"kind": 1}}}], "cap": engine.CAP, "run": engine._never}
     name = f"absence_test_{next(_NAMES)}"
-    sid = f"absence{next(_NAMES)}"
-    sent = [{**m, "id": str(n), "sid": sid, "kind": "t"} for n, m in enumerate(messages)]
+    sent = [{**m, "id": str(n), "kind": "t"} for n, m in enumerate(messages)]
     if engine_name == "durable":
-        with engine._LOCK:
-            engine._host().register_rulesets({name: definition})
-        compiled = engine.CompiledPack(name, None, [], {}, {})  # type: ignore[arg-type]
-        found = engine._durable_matches(compiled, sent, sid)
+        rulesets = engine.DurableRulesets()
+        rulesets.register(name, definition)
+        found = rulesets.matches(name, sent)
     else:
         predicates = {k: engine.predicate(d["all"][0]["m"]) for k, d in definition.items() if k != engine.CATCH_ALL}
-        compiled = engine.CompiledPack(name, None, [], {}, {}, predicates=predicates)  # type: ignore[arg-type]
+        compiled = engine.CompiledPack(name, [], {}, {}, predicates=predicates)
         found = engine._evaluated_matches(compiled, sent)
     return {fact_id for _, fact_id in found}
 

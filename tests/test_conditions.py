@@ -60,10 +60,6 @@ def test_a_non_literal_in_a_list_is_named():
         C.parse_clause("x in ['a', b]")
 
 
-def test_the_operator_table_is_durable_rules():
-    assert C.OPS == {">": "$gt", ">=": "$gte", "<": "$lt", "<=": "$lte", "==": "$eq", "!=": "$neq"}
-
-
 def test_conditions_nest_as_lists_all_and_any():
     a, b = C.Exists("a", True), C.Exists("b", False)
     assert C.parse(["a is present", "b is missing"]) == C.All((a, b))

@@ -106,3 +106,53 @@ def test_large_amounts_compare_exactly(checker):
     plan["areas"][0]["allocation"] = MAX_AMOUNT
     result = checker.check_plan(plan_from_data(plan), dt.date(2020, 4, 1))
     assert not [f for f in result.findings if f.rule == "GNV-102"]
+
+
+def test_the_wire_encoding_is_the_engines():
+    """A fact goes to durable-rules as scalars only: dates as day numbers, absent and list
+    fields left out, fields no rule reads left out, and each unknown field flagged."""
+    from compliance.facts import Fact
+    from compliance.texts import Lang
+
+    fact = Fact("report", "report:[\"x\"]", ("reports", 0),
+                {"submitted": dt.date(2022, 4, 1), "late": True, "names": ["a"], "none": None, "n": 3, "unread": 1},
+                {"deadline": Lang(sv="ingen", en="none")})
+    wire = engine_mod.encode(fact, frozenset({"submitted", "late", "names", "none", "n", "deadline"}))
+    assert wire == {"id": fact.id, "kind": "report", "submitted": dt.date(2022, 4, 1).toordinal(), "late": True,
+                    "n": 3, "unknown__deadline": 1}
+    assert engine_mod.encode(fact)["unread"] == 1  # no field list: every scalar field
+
+
+def test_matches_are_typed_with_the_reasons_resolved(checker):
+    """Engine.run gives each match its rule, outcome, the fact itself and, for a rule not
+    evaluated, why: the pack's reason for each unknown field the rule reads; a failed one none."""
+    import dataclasses
+
+    from compliance.facts import build_facts
+    from compliance.plans import load_plan
+
+    loaded = load_plan(Path(__file__).resolve().parent.parent / "plans" / "rjh-gnv-2023.yaml", "rjh.yaml")
+    pack = checker.book.agreement("gnv-2023")
+    policy = checker.book.policy(loaded.plan.plan.region)
+    facts = build_facts(loaded, pack, dt.date(2024, 6, 1))
+    matches = checker.engine.run(pack, facts, policy)
+    failed = [m for m in matches if m.outcome == "failed"]
+    assert failed and all(m.reasons == () for m in failed)
+    assert all(any(m.fact is f for f in facts) for m in matches)
+    # GNV-103 (area allocations) and GNV-402 (the partial-report deadline) read fields 2023 cannot give
+    unknown = [m for m in matches if m.rule_id in ("GNV-103", "GNV-402")]
+    assert {m.rule_id for m in unknown} == {"GNV-103", "GNV-402"}
+    for m in unknown:
+        assert m.outcome == "not-evaluated" and m.fact.unknown
+        rule = checker.book.by_id[m.rule_id]
+        read = {f for c in (rule.guard, rule.condition) if c is not None for f in engine_mod.conditions.fields(c)}
+        assert m.reasons == tuple(m.fact.unknown[f] for f in sorted(read) if f in m.fact.unknown) != ()
+    # a rule its year does not state: the year's reason, on the plan
+    year = [m for m in matches if m.rule_id in pack.excluded_rules and m.rule_id not in policy.applies]
+    assert year and all(m.reasons == (engine_mod.not_applied_reason(pack, m.rule_id),) for m in year)
+    assert matches == sorted(matches, key=lambda m: (m.rule_id, m.outcome, m.fact.id))
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        matches[0].outcome = "passed"  # type: ignore[misc]
+    applied = checker.engine.rules_applied(pack, policy)
+    assert {m.rule_id for m in matches} <= set(applied)
+    assert applied == [r.id for r in checker.book.rules if r.id in applied]  # rule-book order

@@ -3,6 +3,7 @@ did-you-mean for every code and region name, and values written as a Swede reads
 
 import datetime as dt
 import json
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -330,3 +331,52 @@ def test_a_wrong_requirement_code_in_a_workbook_names_its_cell(tmp_path, monkeyp
     (error,) = json.loads(result.stdout)["errors"]
     assert error["cell"] == "Aktiviteter!I3" and error["field"] == "areas[0].activities[1].requirement"
     assert "'patientkontrakt' is not a requirement code of gnv-2020" in error["message"]
+
+
+# -- one pack namespace for conditions and messages ------------------------------
+
+def _rules_with_message(tmp_path, extra_en):
+    import shutil
+
+    rules = tmp_path / "rules"
+    shutil.copytree(Path(__file__).resolve().parent.parent / "rules", rules)
+    rule = rules / "catalog" / "GNV-501.yaml"
+    text = rule.read_text("utf-8")
+    old = '(agreement indicator named_gp_share)."'
+    assert old in text
+    rule.write_text(text.replace(old, old[:-1] + extra_en + '"'), "utf-8")
+    return rules
+
+
+def test_a_message_names_a_pack_figure_as_the_condition_reads_it(tmp_path):
+    """GNV-501 reads ``as_of > pack.year_end``; its message may show ``{pack.year_end}`` (it read
+    "—" when messages had a namespace of their own), a target, a yes/no of the region's pack."""
+    from compliance.check import Checker
+    from compliance.plans import plan_from_data
+
+    rules = _rules_with_message(tmp_path, " Year end {pack.year_end}, target {pack.targets.named_gp_share}, "
+                                          "follow-up {pack.policy.followup_system}.")
+    checker = Checker(rules, lang="en")
+    example = checker.book.by_id["GNV-501"].examples[0]
+    plan = plan_from_data(example.plan, "plan.yaml")
+    year_end = checker.book.agreement("gnv-2022").year_end
+    assert year_end == dt.date(2022, 12, 31)
+    (finding,) = [f for f in checker.check_plan(plan, year_end + dt.timedelta(days=1)).findings if f.rule == "GNV-501"]
+    policy = checker.book.policy("Region Jämtland Härjedalen")
+    assert finding.message.endswith(f" Year end 2022-12-31, target 0.55, follow-up {policy.followup_system}."), \
+        finding.message
+    # the condition reads that very year end: on it, no finding
+    assert not [f for f in checker.check_plan(plan, year_end).findings if f.rule == "GNV-501"]
+
+
+def test_a_message_naming_a_figure_the_pack_lacks_is_a_rule_pack_error(tmp_path):
+    from compliance.check import Checker
+    from compliance.errors import InputError
+    from compliance.plans import plan_from_data
+
+    checker = Checker(_rules_with_message(tmp_path, " {pack.year_ends}"), lang="en")
+    example = checker.book.by_id["GNV-501"].examples[0]
+    with pytest.raises(InputError) as err:
+        checker.check_plan(plan_from_data(example.plan, "plan.yaml"), example.as_of)
+    (issue,) = err.value.issues
+    assert issue.file.endswith("GNV-501.yaml") and "{pack.year_ends}: the pack has no figure 'year_ends'" in issue.message

@@ -8,7 +8,6 @@ A missing field satisfies no comparison, no ``in`` and no ``not in``; only
 
 import datetime as dt
 import itertools
-from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -120,13 +119,15 @@ def _durable(cond: dict[str, Any], fact: dict[str, Any]) -> bool:
         "t": {"all": [{"m": {"$and": [{"kind": "t"}, cond]}}], "run": E._never},
         E.CATCH_ALL: {"all": [{"m": {"$ex": {"kind": 1}}}], "run": E._never},
     }
-    with E._LOCK:
-        E._host().register_rulesets({name: definition})
-        sid = E._sid(1)
-        compiled: Any = SimpleNamespace(name=name)  # _durable_matches reads only the name
-        messages = [{"id": "0", "sid": sid, "kind": "t", **fact}]
-        matches = list(E._durable_matches(compiled, messages, sid))
+    rulesets = E.DurableRulesets()
+    rulesets.register(name, definition)
+    matches = rulesets.matches(name, [{"id": "0", "kind": "t", **fact}])
     return [m[0] for m in matches] == ["t"]
+
+
+def test_the_operator_table_is_durable_rules():
+    assert E.OPS == {">": "$gt", ">=": "$gte", "<": "$lt", "<=": "$lte", "==": "$eq", "!=": "$neq"}
+    assert set(E.OPS) == set(C.OPERATORS)  # every operator the parser reads, the engine maps
 
 
 EVALUATORS = [pytest.param(_python, id="python")]
@@ -183,6 +184,8 @@ def test_a_null_pack_figure_is_missing_and_a_keyed_figure_only_works_with_in():
         E._compile(C.parse_clause("f == pack.purposes[area]"), NS)
     with pytest.raises(C.ConditionError, match="no figure 'nothing'"):
         E._compile(C.parse_clause("f > pack.nothing"), NS)
+    with pytest.raises(C.ConditionError, match="pack.purposes is not a single figure"):
+        E._compile(C.parse_clause("f == pack.purposes"), NS)  # a mapping (or a message's text) is no operand
 
 
 def test_nesting_compiles_to_and_or():

@@ -525,7 +525,7 @@ def test_every_call_into_durable_rules_holds_the_engine_lock(monkeypatch, tmp_pa
     if engine.default_engine() != "durable":
         pytest.skip(f"the checks here use the built-in evaluator ({engine.DURABLE_IMPORT_ERROR or 'chosen'})")
     calls = []
-    real_matches, real_host = engine._durable_matches, engine._host
+    real_matches, real_host = engine._durable_matches, engine._quiet_host
 
     def matches(*args, **kwargs):
         calls.append(("matches", engine._LOCK._is_owned()))
@@ -536,7 +536,7 @@ def test_every_call_into_durable_rules_holds_the_engine_lock(monkeypatch, tmp_pa
         return real_host()
 
     monkeypatch.setattr(engine, "_durable_matches", matches)
-    monkeypatch.setattr(engine, "_host", host)
+    monkeypatch.setattr(engine, "_quiet_host", host)
     with TestClient(create_app(limits=SMALL)) as c:  # a new app compiles (registers) its rulesets anew
         r = c.post("/api/check", files=plan_files(PLANS / "rjh-gnv-2020.yaml"), data={"as_of": "2020-04-01"})
     assert r.status_code == 200

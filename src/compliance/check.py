@@ -13,16 +13,14 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from .engine import CompiledPack, Engine, Hit
+from .engine import Engine
 from .errors import InputError, Issue
-from .facts import Fact, build_facts
-from .findings import CheckRun, Finding, Location, PlanResult, SourceRef, Tally
+from .evaluation import Evaluator, FindingFactory
+from .findings import CheckRun, PlanResult, Tally
 from .gate import Gate
-from .hints import check_requirements, suggestion
-from .loader import MAX_BYTES, format_path
+from .loader import MAX_BYTES
 from .packs import RULES_DIR, RuleBook, load_rulebook
 from .plans import PLAN_SUFFIXES, WORKBOOK_SUFFIXES, LoadedPlan, PlanCache, inside
-from .rules import Rule, render
 
 NOT_PLANS = {"compliance-waivers.yaml", "compliance-waivers.yml"}
 
@@ -207,17 +205,15 @@ class Checker:
         engine: str | None = None,
     ) -> None:
         self.book: RuleBook = load_rulebook(Path(rules_dir) if rules_dir else RULES_DIR)
-        self.engine = Engine(self.book.rules, engine)
+        consequences = {name for pack in self.book.agreements.values() for name in pack.consequences}
+        self.engine = Engine(self.book.rules, engine, consequences)
+        self.evaluator = Evaluator(self.book, self.engine)
+        self.factory = FindingFactory(self.book, self.engine, lang)
         self.lang = lang
         # where plan.supersedes may lead (None: each plan's own folder), and the plans read so far
         self.roots = roots
         self.plans = PlanCache()
-        self._views: dict[str, tuple[Rule, str, tuple[SourceRef, ...]]] = {}
         self._regional = self.book.regional_rules()
-        # a consequence one year's source states and another's does not reads as nothing there
-        self._no_consequence = {
-            f"consequence.{name}": "" for pack in self.book.agreements.values() for name in pack.consequences
-        }
 
     def for_run(self, roots: list[Path] | None = None) -> Checker:
         """A checker for one run that shares this one's rule book and compiled rulesets
@@ -234,39 +230,10 @@ class Checker:
     def check_plan(
         self, loaded: LoadedPlan, as_of: dt.date, previous: LoadedPlan | None = None
     ) -> PlanResult:
+        evaluation = self.evaluator.evaluate(loaded, as_of, previous)
         header = loaded.plan.plan
-        pack = self.book.agreement(header.agreement)
-        if pack is None:
-            line, column = loaded.locs.line_of(("plan", "agreement"))
-            known = ", ".join(sorted(self.book.agreements))
-            en, sv = (suggestion(header.agreement, self.book.agreements, lang) for lang in ("en", "sv"))
-            raise InputError.at(
-                loaded.file,
-                f"unknown agreement {header.agreement!r}{en}; the rules folder has: {known}",
-                line,
-                column,
-                "plan.agreement",
-                sv=f"okänd överenskommelse {header.agreement!r}{sv}; regelmappen har: {known}",
-                cell=loaded.locs.cell_of(("plan", "agreement")),
-            )
-        policy = self.book.policy(header.region)
-        check_requirements(loaded, pack)
-        facts = build_facts(loaded, pack, as_of, previous)
-        hits = self.engine.run(pack, facts, policy)
-        compiled = self.engine.compile(pack, policy)
-        by_id = {f.id: f for f in facts}
-        pack_values: dict[str, Any] = {
-            "policy.followup_system": policy.followup_system if policy else None,
-            **self._no_consequence,
-        }
-        for name, consequence in pack.consequences.items():
-            pack_values[f"consequence.{name}"] = f" {consequence.text.get(self.lang)} ({consequence.source.cite()})"
-        findings = sorted(
-            (self._finding(loaded, hit, by_id, compiled, pack_values) for hit in hits),
-            key=Finding.sort_key,
-        )
         notes = []
-        if policy is None and self._regional:
+        if evaluation.policy is None and self._regional:
             notes.append(
                 f"No regional conditions were found for {header.region}: the plan is checked "
                 "against the agreement alone"
@@ -278,62 +245,15 @@ class Checker:
             plan=header.id,
             agreement=header.agreement,
             region=header.region,
-            findings=findings,
-            rules_applied=list(compiled.rule_ids),
+            findings=self.factory.findings(evaluation),
+            rules_applied=self.engine.rules_applied(evaluation.pack, evaluation.policy),
             planned_by_area={
                 f.data["area"]: (f.data["planned"], f.data.get("allocation"))
-                for f in facts
+                for f in evaluation.facts
                 if f.kind == "area"
             },
             notes=notes,
         )
-
-    def _finding(
-        self,
-        loaded: LoadedPlan,
-        hit: Hit,
-        facts: dict[str, Fact],
-        compiled: CompiledPack,
-        pack_values: dict[str, Any],
-    ) -> Finding:
-        rule_id, outcome, fact_id, static_reason = hit
-        rule, title, sources = self._rule_view(rule_id)
-        fact = facts[fact_id]
-        data = fact.data
-        # a rule its year does not apply is reported on the plan: the plan's fields are not its values
-        about_plan = fact.kind in rule.facts
-        values = {k: data[k] for k in rule.values if k in data} if about_plan else {}
-        if outcome == "not-evaluated":
-            reads = compiled.reads[rule_id]
-            why = [static_reason] if static_reason else [fact.unknown[f] for f in reads if f in fact.unknown]
-            reasons = "; ".join(dict.fromkeys(r.get(self.lang) for r in why))
-            message = f"not evaluated: {reasons}" if self.lang == "en" else f"ej bedömd: {reasons}"
-            values = {k: v for k, v in values.items() if v is not None}
-        else:
-            message = render(rule.message.get(self.lang), values, pack_values, self.lang)
-        return Finding(
-            rule=rule_id,
-            severity=rule.severity,
-            outcome=outcome,
-            title=title,
-            message=message,
-            sources=sources,
-            location=Location(loaded.file, loaded.line(fact.path), format_path(fact.path),
-                              loaded.locs.cell_of(fact.path)),
-            values=values,
-            area=data.get("area"),
-            activity=data.get("activity"),
-            subject=fact.id,
-        )
-
-    def _rule_view(self, rule_id: str) -> tuple[Rule, str, tuple[SourceRef, ...]]:
-        """A rule with its title and sources in this checker's language, built once."""
-        view = self._views.get(rule_id)
-        if view is None:
-            rule = self.book.by_id[rule_id]
-            sources = tuple(SourceRef(s.document, s.section, s.quote) for s in rule.source)
-            view = self._views[rule_id] = (rule, rule.title.get(self.lang), sources)
-        return view
 
     # -- many plans --------------------------------------------------------------
     def check_one(

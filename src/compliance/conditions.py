@@ -26,7 +26,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-OPS = {">": "$gt", ">=": "$gte", "<": "$lt", "<=": "$lte", "==": "$eq", "!=": "$neq"}
+OPERATORS = (">", ">=", "<", "<=", "==", "!=")  # a comparison's ``op``, as written in a rule file
 
 
 class ConditionError(ValueError):
@@ -101,7 +101,8 @@ _LITERAL = r"'[^']*'|\"[^\"]*\"|-?\d+|true|false|null|\d{4}-\d{2}-\d{2}"
 _RE_EXISTS = re.compile(rf"^({_NAME})\s+is\s+(missing|present)$")
 _RE_IS_NOT = re.compile(rf"^({_NAME})\s+is\s+not\s+(true|false)$")
 _RE_MEMBER = re.compile(rf"^({_NAME})\s+(not\s+in|in)\s+(\[.*\]|{_PACK})$")
-_RE_COMPARE = re.compile(rf"^({_NAME})\s*(>=|<=|==|!=|>|<)\s*({_PACK}|{_LITERAL}|{_NAME})$")
+_OP = "|".join(re.escape(op) for op in sorted(OPERATORS, key=len, reverse=True))  # >= before >
+_RE_COMPARE = re.compile(rf"^({_NAME})\s*({_OP})\s*({_PACK}|{_LITERAL}|{_NAME})$")
 
 
 def _literal(text: str) -> Any:
@@ -206,13 +207,21 @@ class Missing(Exception):
         self.reason = reason
 
 
-def lookup(namespace: dict[str, Any], path: tuple[str, ...], ref: str) -> Any:
-    """Find ``path`` in a pack namespace; raise :class:`Missing` for an unknown figure."""
+def figure(namespace: dict[str, Any], path: tuple[str, ...], ref: str) -> Any:
+    """The value at ``path`` in a pack namespace, ``None`` where the pack does not know it:
+    the one resolver of ``pack.…`` names, for conditions and messages alike. A name the
+    namespace does not have is a :class:`ConditionError` (a rule-pack error at load)."""
     current: Any = namespace
     for part in path:
         if not isinstance(current, dict) or part not in current:
             raise ConditionError(f"{ref}: the pack has no figure {part!r}")
         current = current[part]
+    return current
+
+
+def lookup(namespace: dict[str, Any], path: tuple[str, ...], ref: str) -> Any:
+    """Find ``path`` in a pack namespace; raise :class:`Missing` for an unknown figure."""
+    current = figure(namespace, path, ref)
     if current is None:
         raise Missing(ref, namespace.get("_missing", {}).get(".".join(path)))
     return current

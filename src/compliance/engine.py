@@ -50,7 +50,7 @@ import itertools
 import json
 import os
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -64,12 +64,22 @@ except Exception as exc:  # noqa: BLE001 - ImportError, or the C core's undefine
 else:
     DURABLE_IMPORT_ERROR = None
 
-from . import conditions as C
+from . import conditions
 from .errors import InputError
 from .facts import Fact, check_unique
 from .packs import Agreement, Lang, Policy, say
 
-Hit = tuple[str, str, str, Lang | None]  # rule id, outcome, fact id, static reason
+
+@dataclass(frozen=True)
+class Match:
+    """A rule's verdict on one fact of a plan: ``failed``, or ``not-evaluated`` with the reasons
+    (the pack lacks a figure the rule reads, or no source of the year states the rule).
+    A failed match carries no reasons."""
+
+    rule_id: str
+    outcome: str  # "failed" or "not-evaluated"
+    fact: Fact
+    reasons: tuple[Lang, ...] = ()
 
 
 class EngineError(RuntimeError):
@@ -85,30 +95,33 @@ CATCH_ALL = "zz_catch_all"
 _CATCH_ALL_PREFIX = '{"' + CATCH_ALL + '"'
 
 
-_HOST: Any = None
-# durable-rules' C engine and its host are not known to be thread-safe: a ruleset
-# handle keeps the action being read between calls. Every call into it (register,
-# assert, drain, delete) holds this lock, as do compiling a pack and extending the
-# shared engine-id tables, so threads
-# (the web page's checks) can share one Engine; uncontended, it costs a batch
-# nothing measurable. The built-in evaluator shares no state between plans.
+# What is per Engine and what is process-wide. Each Engine has its compiled rulesets,
+# its own durable-rules host (a directory of rulesets by name, so names need only be
+# unique per Engine: measured, two hosts may each hold a ruleset of one name) and its
+# own session ids. Two things are process-wide, and must be:
+#
+# * _LOCK: durable-rules' C core keeps every ruleset of the process in one table of
+#   handles, and neither it nor a handle (which keeps the action being read between
+#   calls) is known to be thread-safe. Every call into it (register, assert, drain,
+#   delete) holds this one lock, whichever Engine makes it, so threads (the web page's
+#   checks, one Checker per language) can share Engines; uncontended, it costs a batch
+#   nothing measurable. Compiling a pack holds it too, so a pack registers once.
+# * _ID_HASHES (below): a table of a pure function (fnv1a_32 of "0", "1", …), grown
+#   under the lock and read by every Engine; sharing it only saves recomputing it.
+#
+# The built-in evaluator shares no state between plans.
 _LOCK = threading.RLock()
-_NAMES = itertools.count(1)
-_SIDS = itertools.count(1)
 
 
-def _host() -> Any:
-    """durable-rules' host, without the background dispatch timers: nothing runs behind our back."""
-    global _HOST
-    if _HOST is None:
-        assert _durable is not None
+def _quiet_host() -> Any:
+    """A durable-rules host without the background dispatch timers: nothing runs behind our back."""
+    assert _durable is not None
 
-        class _QuietHost(_durable.Host):  # type: ignore[misc,name-defined]
-            def _run(self) -> None:  # overriding the timer start-up
-                return None
+    class _QuietHost(_durable.Host):  # type: ignore[misc,name-defined]
+        def _run(self) -> None:  # overriding the timer start-up
+            return None
 
-        _HOST = _QuietHost()
-    return _HOST
+    return _QuietHost()
 
 
 ENGINES = ("durable", "python")
@@ -178,17 +191,45 @@ def _engine_ids(facts: list[Fact]) -> list[str]:
     return [str(n) for n in range(len(facts))]
 
 
-def _sid(count: int) -> str:
-    """A fresh session id whose state message (``sid-<sid>``) hashes unlike every fact id."""
+def _sid(sids: Iterator[int], count: int) -> str:
+    """The next session id from ``sids`` whose state message (``sid-<sid>``) hashes unlike
+    the engine ids ``"0"`` … ``str(count - 1)`` of the session's facts."""
     while True:
-        sid = str(next(_SIDS))
+        sid = str(next(sids))
         h = fnv1a_32(f"sid-{sid}")
         if h not in _ID_HASH_SET or h not in _ID_HASHES[:count]:
             return sid
 
 
-def namespace(pack: Agreement, policy: Policy | None) -> dict[str, Any]:
-    """The pack figures a condition may name as ``pack.…``."""
+class DurableRulesets:
+    """One Engine's rulesets in durable-rules: its own host and session ids (see _LOCK)."""
+
+    def __init__(self) -> None:
+        self._host: Any = None
+        self._sids = itertools.count(1)
+
+    def register(self, name: str, definition: dict[str, Any]) -> None:
+        with _LOCK:
+            if self._host is None:
+                self._host = _quiet_host()
+            self._host.register_rulesets({name: definition})
+
+    def matches(self, name: str, messages: list[dict[str, Any]]) -> list[RawMatch]:
+        """(durable rule name, engine id) for every match of ``messages`` in one fresh session."""
+        with _LOCK:  # engine ids are positions: the chunk's last is its largest
+            sid = _sid(self._sids, int(messages[-1]["id"]) + 1)
+            for message in messages:
+                message["sid"] = sid
+            return _durable_matches(self._host.get_ruleset(name), messages, sid)
+
+
+def namespace(pack: Agreement, policy: Policy | None, consequences: Iterable[str] = ()) -> dict[str, Any]:
+    """The pack figures a condition or a message may name as ``pack.…``.
+
+    ``consequence.<name>``: what the year's source says follows (`` <text> (<source>)``,
+    in both languages; for messages only). ``consequences`` are the names other years
+    state: where this year's source states no such thing, the name reads as nothing.
+    """
     missing: dict[str, Lang] = {}
     targets = {}
     for name, target in pack.targets.items():
@@ -216,6 +257,11 @@ def namespace(pack: Agreement, policy: Policy | None) -> dict[str, Any]:
         "purposes": {code: list(a.purposes) for code, a in pack.areas.items()},
         "targets": targets,
         "policy": {"followup_system": policy.followup_system if policy else None},
+        "consequence": {
+            **{name: "" for name in consequences},
+            **{name: say(f" {c.text.sv} ({c.source.cite()})", f" {c.text.en} ({c.source.cite()})")
+               for name, c in pack.consequences.items()},
+        },
         # who must do what about private providers: the agreement's half and the region's
         "private_provider_areas": sorted(areas),
         "private_contract_from": providers if pack.private_contract_required else [],
@@ -234,43 +280,73 @@ def not_applied_reason(pack: Agreement, rule_id: str) -> Lang:
     return say(sv, f"{en} ({detail})")
 
 
+# --- the wire encoding: what durable-rules' JSON sees of a fact and of a pack figure ----------
+
+# the condition language's comparisons as durable-rules' ruleset language writes them
+OPS = {">": "$gt", ">=": "$gte", "<": "$lt", "<=": "$lte", "==": "$eq", "!=": "$neq"}
+UNKNOWN = "unknown__"  # ``unknown__<field>: 1`` on a message: the pack cannot give that field
+
+
 def _const(value: Any) -> Any:
+    """A value as the engine compares it: a date as its day number (``date.toordinal``)."""
     if isinstance(value, dt.date):
         return value.toordinal()
     return value
 
 
-def _compile(cond: C.Cond, ns: dict[str, Any]) -> dict[str, Any]:
-    if isinstance(cond, C.All):
+def encode(fact: Fact, fields: frozenset[str] | None = None) -> dict[str, Any]:
+    """What the engine sees of a fact: scalars only, dates as day numbers, unknowns flagged.
+
+    ``fields``: only these (the fields some rule reads); the rest stays on the
+    Python side for messages, which keeps the engine's JSON small. Lists and
+    absent (``None``) fields are left out: a missing field satisfies no comparison.
+    """
+    out: dict[str, Any] = {"id": fact.id, "kind": fact.kind}
+    data = fact.data
+    keys = data.keys() if fields is None else fields.intersection(data)
+    for key in keys:
+        value = data[key]
+        if value is None or isinstance(value, list | tuple | dict):
+            continue
+        out[key] = _const(value)
+    for key in fact.unknown:
+        out[f"{UNKNOWN}{key}"] = 1
+    return out
+
+
+def _compile(cond: conditions.Cond, ns: dict[str, Any]) -> dict[str, Any]:
+    if isinstance(cond, conditions.All):
         return {"$and": [_compile(c, ns) for c in cond.items]}
-    if isinstance(cond, C.AnyOf):
+    if isinstance(cond, conditions.AnyOf):
         return {"$or": [_compile(c, ns) for c in cond.items]}
-    if isinstance(cond, C.Exists):
+    if isinstance(cond, conditions.Exists):
         return {"$ex" if cond.present else "$nex": {cond.field: 1}}
-    if isinstance(cond, C.IsNot):
+    if isinstance(cond, conditions.IsNot):
         # absent, or present with the other truth value; a top-level (or all:-nested) $or is
         # split into one durable rule per branch by _branches, so it adds a rule, not a nesting
         return {"$or": [{"$nex": {cond.field: 1}}, {cond.field: not cond.value}]}
-    if isinstance(cond, C.Compare):
-        op = C.OPS[cond.op]
+    if isinstance(cond, conditions.Compare):
+        op = OPS[cond.op]
         operand = cond.operand
-        if isinstance(operand, C.FieldRef):
+        if isinstance(operand, conditions.FieldRef):
             right: Any = {"$m": operand.name}
-        elif isinstance(operand, C.PackRef):
+        elif isinstance(operand, conditions.PackRef):
             if operand.key:
-                raise C.ConditionError(f"{operand.text()}: a keyed figure works only with 'in'")
-            right = _const(C.lookup(ns, operand.path, operand.text()))
+                raise conditions.ConditionError(f"{operand.text()}: a keyed figure works only with 'in'")
+            right = _const(conditions.lookup(ns, operand.path, operand.text()))
+            if not isinstance(right, str | int | float):  # bool is an int
+                raise conditions.ConditionError(f"{operand.text()} is not a single figure")
         else:
             right = _const(operand.value)
         compared = {cond.field: right} if op == "$eq" else {op: {cond.field: right}}
-        if isinstance(operand, C.FieldRef):
+        if isinstance(operand, conditions.FieldRef):
             # durable-rules' C core holds `f op g` for every op when g is absent (measured,
             # tests/test_operators.py); the language says a missing field satisfies no comparison
             return {"$and": [{"$ex": {operand.name: 1}}, compared]}
         return compared
-    if isinstance(cond, C.Member):
+    if isinstance(cond, conditions.Member):
         return _member(cond, ns)
-    raise C.ConditionError(f"unknown condition {cond!r}")  # pragma: no cover
+    raise conditions.ConditionError(f"unknown condition {cond!r}")  # pragma: no cover
 
 
 def _in_list(field: str, items: list[Any], negate: bool) -> dict[str, Any]:
@@ -281,17 +357,17 @@ def _in_list(field: str, items: list[Any], negate: bool) -> dict[str, Any]:
     return {"$or": [{field: _const(v)} for v in items]}
 
 
-def _member(cond: C.Member, ns: dict[str, Any]) -> dict[str, Any]:
-    if isinstance(cond.items, C.Const):
+def _member(cond: conditions.Member, ns: dict[str, Any]) -> dict[str, Any]:
+    if isinstance(cond.items, conditions.Const):
         return _in_list(cond.field, list(cond.items.value), cond.negate)
     ref = cond.items
-    value = C.lookup(ns, ref.path, ref.text())
+    value = conditions.lookup(ns, ref.path, ref.text())
     if ref.key is None:
         if not isinstance(value, list):
-            raise C.ConditionError(f"{ref.text()} is not a list")
+            raise conditions.ConditionError(f"{ref.text()} is not a list")
         return _in_list(cond.field, value, cond.negate)
     if not isinstance(value, dict):
-        raise C.ConditionError(f"{ref.text()} is not a mapping")
+        raise conditions.ConditionError(f"{ref.text()} is not a mapping")
     branches = [
         {"$and": [{ref.key: _const(key)}, _in_list(cond.field, list(items), cond.negate)]}
         for key, items in sorted(value.items())
@@ -353,10 +429,10 @@ def _bound(rule: Any, branches: int, so_far: int) -> None:
             f"any:); a pack may compile to at most {MAX_RULESET_RULES}: durable-rules stops compiling past "
             f"{MAX_RULESET_RULES + 12}",
         )
-# Each rule's action receives up to CAP matched facts in one call, so a plan costs
-# one Python callback per rule that fires instead of one per fact (measured: the
-# per-fact callbacks, each with a JSON round trip of the session state, were the
-# largest cost of the engine). A plan has far fewer facts than this.
+# Each durable rule returns up to CAP matched facts in one action read (``cap``), so a
+# plan costs one read per rule that fires instead of one per fact (measured: per-fact
+# actions, each with a JSON round trip of the session state, were the largest cost of
+# the engine). A plan has far fewer facts than this.
 CAP = 100_000
 CHUNK = 2_000  # facts per session; a plan of 20 activities is one chunk
 
@@ -370,10 +446,10 @@ def _kinds(kinds: tuple[str, ...]) -> dict[str, Any]:
 @dataclass
 class CompiledPack:
     name: str
-    pack: Agreement
     rule_ids: list[str]
     reads: dict[str, list[str]]
-    actions: dict[str, tuple[str, str, Lang | None]]  # durable rule name -> rule id, outcome, reason
+    actions: dict[str, tuple[str, str, Lang | None]]  # durable rule name -> rule id, outcome, static reason
+    namespace: dict[str, Any] = field(default_factory=dict)  # the pack figures conditions and messages name
     fields: frozenset[str] = frozenset()  # every fact field some rule reads
     kinds: frozenset[str] = frozenset()  # every fact kind some rule reads
     predicates: dict[str, Callable[[dict[str, Any]], bool]] = field(default_factory=dict)  # built-in evaluator
@@ -382,14 +458,18 @@ class CompiledPack:
 class Engine:
     """Compiled rulesets for the packs of one rule book, reused for every plan."""
 
-    def __init__(self, rules: list[Any], engine: str | None = None) -> None:
+    def __init__(self, rules: list[Any], engine: str | None = None, consequences: Iterable[str] = ()) -> None:
+        """``consequences``: every consequence name some pack of the rule book states (see :func:`namespace`)."""
         self.rules = rules
+        self.consequences = tuple(sorted(set(consequences)))
         self.engine = engine or default_engine()
         if self.engine not in available_engines():
             raise InputError.at(
                 "engine", f"{self.engine!r} is not available here (available: {', '.join(available_engines())})"
             )
         self._compiled: dict[tuple[str, str], CompiledPack] = {}
+        self._names = itertools.count(1)
+        self._durable = DurableRulesets() if self.engine == "durable" else None
 
     def _action(self, rule_id: str, outcome: str, reason: Lang | None) -> Any:
         """What a durable rule stands for: its action is never called, :meth:`run`
@@ -415,7 +495,7 @@ class Engine:
             return compiled if compiled is not None else self._compile(pack, policy, key)
 
     def _compile(self, pack: Agreement, policy: Policy | None, key: tuple[str, str]) -> CompiledPack:
-        ns = namespace(pack, policy)
+        ns = namespace(pack, policy, self.consequences)
         definition: dict[str, Any] = {}
         rule_ids: list[str] = []
         static: dict[str, Lang] = {}
@@ -439,21 +519,23 @@ class Engine:
             kind = _kinds(rule.facts)
             guard = rule.guard
             when = rule.condition
-            read = sorted(C.fields(when) | (C.fields(guard) if guard else set()))
+            read = sorted(conditions.fields(when) | (conditions.fields(guard) if guard else set()))
             reads[rule.id] = read
             try:
+                for path in rule.message_figures:  # a message names pack figures as a condition does
+                    conditions.figure(ns, path, "{pack." + ".".join(path) + "}")
                 try:
                     guard_c = [_compile(guard, ns)] if guard else []
-                except C.Missing as missing:
+                except conditions.Missing as missing:
                     guard_c, when_c = [], None
                     static[rule.id] = self._reason(pack, missing)
                 else:
                     try:
                         when_c = _compile(when, ns)
-                    except C.Missing as missing:
+                    except conditions.Missing as missing:
                         when_c = None
                         static[rule.id] = self._reason(pack, missing)
-            except C.ConditionError as exc:
+            except conditions.ConditionError as exc:
                 raise InputError.at(rule.file, f"{rule.id} with {pack.id}: {exc}") from None
             if when_c is None:
                 definition[f"r{n:03d}_ne"] = {
@@ -462,8 +544,8 @@ class Engine:
                     "run": self._action(rule.id, "not-evaluated", static[rule.id]),
                 }
                 continue
-            known = [{"$nex": {f"unknown__{f}": 1}} for f in read]
-            unknown = [{"$ex": {f"unknown__{f}": 1}} for f in read]
+            known = [{"$nex": {f"{UNKNOWN}{f}": 1}} for f in read]
+            unknown = [{"$ex": {f"{UNKNOWN}{f}": 1}} for f in read]
             branches = _branches(when_c)
             _bound(rule, len(branches), len(definition))
             for b, branch in enumerate(branches):
@@ -489,17 +571,17 @@ class Engine:
         actions = {key: d["run"] for key, d in definition.items() if key != CATCH_ALL}
         for d in definition.values():
             d["run"] = _never
-        name = f"compliance_{pack.id}_{next(_NAMES)}"
+        name = f"compliance_{pack.id}_{next(self._names)}"
         predicates = {}
-        if self.engine == "durable":
-            with _LOCK:
-                _host().register_rulesets({name: definition})
+        if self._durable is not None:
+            self._durable.register(name, definition)
         else:
             predicates = {
                 key: predicate(d["all"][0]["m"]) for key, d in definition.items() if key != CATCH_ALL
             }
         compiled = CompiledPack(
-            name, pack, rule_ids, reads, actions,
+            name, rule_ids, reads, actions,
+            namespace=ns,
             fields=frozenset(f for read in reads.values() for f in read),
             kinds=frozenset(kinds),
             predicates=predicates,
@@ -508,61 +590,77 @@ class Engine:
         return compiled
 
     @staticmethod
-    def _reason(pack: Agreement, missing: C.Missing) -> Lang:
+    def _reason(pack: Agreement, missing: conditions.Missing) -> Lang:
         fallback = say(f"{pack.id} saknar siffran {missing.ref}", f"{pack.id} lacks the figure {missing.ref}")
         return missing.reason or fallback
 
-    def run(self, pack: Agreement, facts: list[Fact], policy: Policy | None = None) -> list[Hit]:
-        """Evaluate one plan's facts; the session's state is deleted afterwards.
+    def namespace(self, pack: Agreement, policy: Policy | None = None) -> dict[str, Any]:
+        """The pack figures (``pack.…``) the conditions of ``pack`` with ``policy`` were
+        compiled with: messages render theirs from the same (:func:`compliance.rules.render`)."""
+        return self.compile(pack, policy).namespace
 
-        The facts go in as one batch. The matches are then drained straight from
-        the C engine (``start_action_for_state`` / ``complete_and_start_action``):
-        durable's Python action layer would build a closure and round-trip the
-        session state through JSON for every action, which profiling showed to
-        cost more than the rules themselves. No Python code runs inside the
-        engine, so no exception can be swallowed there.
+    def rules_applied(self, pack: Agreement, policy: Policy | None = None) -> list[str]:
+        """The ids of the rules a plan of ``pack`` (in a region with ``policy``) is checked
+        against, in rule-book order: applied, or reported not evaluated for the year."""
+        return list(self.compile(pack, policy).rule_ids)
+
+    def run(self, pack: Agreement, facts: list[Fact], policy: Policy | None = None) -> list[Match]:
+        """Evaluate one plan's facts: every match, by rule id, outcome and fact id.
+
+        The facts go in by chunks, each in a session of its own whose state is
+        deleted afterwards. The matches are drained straight from the C engine
+        (``start_action_for_state`` / ``complete_and_start_action``): durable's
+        Python action layer would build a closure and round-trip the session state
+        through JSON for every action, which profiling showed to cost more than
+        the rules themselves. No Python code runs inside the engine, so no
+        exception can be swallowed there. A not-evaluated match carries its
+        reasons: the rule's own (a figure the pack lacks, a year that does not
+        state the rule), else why the pack cannot give the fields it reads.
         """
         compiled = self.compile(pack, policy)
         fields, kinds = compiled.fields, compiled.kinds
         sent = [fact for fact in facts if fact.kind in kinds]  # others would only feed the catch-all
         if not sent:
             return []
-        with _LOCK:  # the id and sid tables are shared: one thread extends them at a time
+        with _LOCK:  # the id table is shared: one thread extends it at a time
             ids = _engine_ids(sent)
-        hits: dict[Hit, None] = {}
+        found: dict[tuple[str, str, int], Lang | None] = {}
         # Every durable rule here reads one fact, so a plan's facts can go in by chunks,
         # each in its own session: the C engine's memory then follows the chunk, not the
         # plan (measured: 700 MB for the 60 000 facts of a 2 MB plan in one session).
         for start in range(0, len(sent), CHUNK):
-            end = min(len(sent), start + CHUNK)
-            with _LOCK:
-                sid = _sid(end)
             messages = []
-            for n in range(start, end):
-                message = sent[n].engine_view(fields)
+            for n in range(start, min(len(sent), start + CHUNK)):
+                message = encode(sent[n], fields)
                 message["id"] = ids[n]
-                message["sid"] = sid
                 messages.append(message)
-            if self.engine == "durable":
-                with _LOCK:  # see _LOCK: one thread at a time in durable-rules' C core
-                    found = _durable_matches(compiled, messages, sid)
+            if self._durable is not None:
+                raw = self._durable.matches(compiled.name, messages)
             else:
-                found = _evaluated_matches(compiled, messages)
-            for name, engine_id in found:
+                raw = _evaluated_matches(compiled, messages)
+            for name, engine_id in raw:
                 rule_id, outcome, reason = compiled.actions[name]
-                hits[(rule_id, outcome, sent[int(engine_id)].id, reason)] = None
-        # an any: may match one fact through several branches: one finding each
-        return sorted(hits, key=lambda h: h[:3])
+                # an any: may match one fact through several branches: one match each
+                found.setdefault((rule_id, outcome, int(engine_id)), reason)
+        matches = []
+        for (rule_id, outcome, n), reason in found.items():
+            fact = sent[n]
+            reasons: tuple[Lang, ...] = ()
+            if outcome == "not-evaluated":
+                reads = compiled.reads[rule_id]
+                reasons = (reason,) if reason else tuple(fact.unknown[f] for f in reads if f in fact.unknown)
+            matches.append(Match(rule_id, outcome, fact, reasons))
+        return sorted(matches, key=lambda m: (m.rule_id, m.outcome, m.fact.id))
 
 
-Match = tuple[str, str]  # (durable rule name, engine id of the fact)
+RawMatch = tuple[str, str]  # (durable rule name, engine id of the fact)
 
 
-def _durable_matches(compiled: CompiledPack, messages: list[dict[str, Any]], sid: str) -> list[Match]:
-    """(durable rule name, fact id) for every match, read from durable-rules' C engine."""
+def _durable_matches(ruleset: Any, messages: list[dict[str, Any]], sid: str) -> list[RawMatch]:
+    """(durable rule name, engine id) for every match of the session ``sid``, read from
+    durable-rules' C engine; the session's state is deleted afterwards, whatever happens."""
     assert _dre is not None
-    found: list[Match] = []
-    ruleset = _host().get_ruleset(compiled.name)
+    found: list[RawMatch] = []
     try:
         state = ruleset.assert_facts(messages)
         handle = ruleset._handle  # noqa: SLF001 - the C engine's ruleset handle
@@ -579,7 +677,7 @@ def _durable_matches(compiled: CompiledPack, messages: list[dict[str, Any]], sid
     return found
 
 
-def _evaluated_matches(compiled: CompiledPack, messages: list[dict[str, Any]]) -> list[Match]:
+def _evaluated_matches(compiled: CompiledPack, messages: list[dict[str, Any]]) -> list[RawMatch]:
     """(durable rule name, fact id) for every match, by the built-in evaluator."""
     return [(name, message["id"]) for name, test in compiled.predicates.items() for message in messages
             if test(message)]

@@ -61,31 +61,15 @@ def check_unique(facts: list[Fact]) -> None:
 
 @dataclass
 class Fact:
+    """One thing a rule reads: its kind, a unique id, where it is in the plan, its fields
+    (what the plan does not state is absent) and the fields the pack cannot give, with why.
+    How the engine encodes it is :func:`compliance.engine.encode`'s business."""
+
     kind: str
     id: str
     path: PathT
     data: dict[str, Any]
     unknown: dict[str, Lang] = field(default_factory=dict)  # field -> why the pack cannot give it
-
-    def engine_view(self, fields: frozenset[str] | None = None) -> dict[str, Any]:
-        """What the engine sees: scalars only, dates as day numbers, unknowns flagged.
-
-        ``fields``: only these (the fields some rule reads); the rest stays on the
-        Python side for messages, which keeps the engine's JSON small.
-        """
-        out: dict[str, Any] = {"id": self.id, "kind": self.kind}
-        data = self.data
-        keys = data.keys() if fields is None else fields.intersection(data)
-        for key in keys:
-            value = data[key]
-            if value is None or isinstance(value, list | tuple | dict):
-                continue
-            if isinstance(value, dt.date):
-                value = value.toordinal()
-            out[key] = value
-        for key in self.unknown:
-            out[f"unknown__{key}"] = 1
-        return out
 
 
 def _text(value: str | None) -> str | None:
@@ -112,7 +96,10 @@ def depreciation(
     return cost * months // life_months, months
 
 
-class _Builder:
+class PlanFactBuilder:
+    """The facts of one plan (its header, areas, activities, reports, documents, financials,
+    requirements and indicators) against an agreement pack, as of a date."""
+
     def __init__(self, loaded: LoadedPlan, pack: Agreement, as_of: dt.date) -> None:
         self.loaded = loaded
         self.plan: Plan = loaded.plan
@@ -598,7 +585,7 @@ def build_facts(
     loaded: LoadedPlan, pack: Agreement, as_of: dt.date, previous: LoadedPlan | None = None
 ) -> list[Fact]:
     """Derive every fact the rules read from one plan (and the version it revises)."""
-    facts = _Builder(loaded, pack, as_of).build()
+    facts = PlanFactBuilder(loaded, pack, as_of).build()
     if previous is not None:
         facts.extend(revision_facts(loaded, previous, pack))
     check_unique(facts)

@@ -110,7 +110,9 @@ _SCALARS = _Loader.yaml_constructors if hasattr(_Loader, "yaml_constructors") el
 _COLLECTION_TAGS = {"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"}
 
 
-class _Builder:
+class _YamlDataBuilder:
+    """Plain Python data (dicts, lists, scalars) from a YAML node tree, within the size and depth limits."""
+
     def __init__(self, file: str, max_nodes: int, max_depth: int) -> None:
         self.file = file
         self.max_nodes = max_nodes
@@ -312,7 +314,7 @@ def load_text(
     # Without aliases every node takes at least two bytes of text ("a," in a flow list),
     # so more nodes than half the text's length can only come from alias expansion: a
     # bound that refuses a billion laughs but not a legitimate 100 000-activity plan.
-    builder = _Builder(file, max(max_nodes, len(text) // 2), max_depth)
+    builder = _YamlDataBuilder(file, max(max_nodes, len(text) // 2), max_depth)
     try:
         value = builder.build(node, (), 0)
     except RecursionError:

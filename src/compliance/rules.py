@@ -74,6 +74,12 @@ class Rule(_Model):
     def condition(self) -> conditions.Cond:
         return conditions.parse(self.when)
 
+    @property
+    def message_figures(self) -> list[tuple[str, ...]]:
+        """The pack figures the message names, Swedish and English: ``{pack.year_start}`` → ``("year_start",)``."""
+        names = (m.group(1) for text in (self.message.sv, self.message.en) for m in _TEMPLATE.finditer(text))
+        return [tuple(name.split(".")[1:]) for name in dict.fromkeys(n for n in names if n and n.startswith("pack."))]
+
     @field_validator("fact")
     @classmethod
     def _known_kinds(cls, value: str | list[str]) -> str | list[str]:
@@ -154,8 +160,13 @@ def field_problems(rule: Rule) -> list[tuple[PathT, str]]:
     return out
 
 
-def render(text: str, values: dict[str, Any], pack_values: dict[str, Any], lang: str) -> str:
+def render(text: str, values: dict[str, Any], namespace: dict[str, Any], lang: str) -> str:
     """Fill ``{name}`` / ``{name:kr}`` placeholders; no expressions, no attribute access.
+
+    ``{pack.…}`` names a figure of the pack namespace the engine compiles conditions with
+    (:meth:`compliance.engine.Engine.namespace`), found by the same resolver; the engine
+    refuses a rule whose message names a figure the namespace does not have. A bilingual
+    figure (a consequence) reads in ``lang``.
 
     Booleans read ``ja``/``nej`` (``yes``/``no``). Two formats render a clause or nothing:
     ``{suggestion:hint}`` → `` (menar du 'x'?)`` and ``{allowed_codes:oneof}`` → ``; tillåtna: a, b``
@@ -166,7 +177,12 @@ def render(text: str, values: dict[str, Any], pack_values: dict[str, Any], lang:
         if match.group(0) in ("{{", "}}"):
             return match.group(0)[0]
         name, fmt = match.group(1), match.group(2)
-        value = pack_values.get(name[5:]) if name.startswith("pack.") else values.get(name)
+        if name.startswith("pack."):
+            value = conditions.figure(namespace, tuple(name.split(".")[1:]), name)
+            if isinstance(value, Lang):
+                value = value.get(lang)
+        else:
+            value = values.get(name)
         if fmt == "hint":
             if not value:
                 return ""
