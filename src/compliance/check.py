@@ -18,6 +18,7 @@ from .errors import InputError, Issue
 from .facts import Fact, build_facts
 from .findings import CheckRun, Finding, Location, PlanResult, SourceRef, Tally
 from .hints import check_requirements, suggestion
+from .legend import legend
 from .loader import MAX_BYTES, format_path
 from .packs import RULES_DIR, RuleBook, load_rulebook
 from .plans import PLAN_SUFFIXES, WORKBOOK_SUFFIXES, LoadedPlan, PlanCache, inside
@@ -392,7 +393,7 @@ class Checker:
         progress: Callable[[int, int], None] | None = None,
     ) -> CheckRun:
         """Check a batch and keep every result (see :meth:`run_batch` to stream)."""
-        run = CheckRun(as_of, self.lang, [], [])
+        run = CheckRun(as_of, self.lang, [], [], legend=legend(self.book, self.lang))
         run.results.extend(self._results(run, files, max_bytes, jobs, progress))
         return run
 
@@ -457,13 +458,13 @@ class Checker:
 
         streaming = render.can_stream(fmt)
         run = CheckRun(as_of, self.lang, [], [], tally=Tally() if streaming else None,
-                       baseline_used=baseline is not None)
+                       baseline_used=baseline is not None, legend=legend(self.book, self.lang))
         results = self._results(run, files, max_bytes, jobs, progress, waivers, baseline, recorded)
         if streaming:
-            render.get_stream(fmt)(run, results, self.book, write)
+            render.get_stream(fmt)(run, results, write)
         else:
             run.results.extend(results)
-            write(render.get(fmt)(run, self.book))
+            write(render.get(fmt)(run))
         return run
 
     def check_paths(self, paths: Iterable[str], as_of: dt.date) -> CheckRun:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -102,6 +103,29 @@ class PlanResult:
 
 
 
+@dataclass(frozen=True)
+class RuleInfo:
+    """A rule as a report describes it, in the run's language (SARIF's rule list, JUnit's failures)."""
+
+    id: str
+    severity: str
+    title: str
+    sources: tuple[SourceRef, ...]
+
+
+@dataclass(frozen=True)
+class Legend:
+    """What a report names but no finding carries, in the run's language: each rule's title,
+    severity and sources, and each agreement's area names (code → name). Plain data, so a
+    renderer needs the run alone, never the rule book (:func:`compliance.legend.legend` fills it)."""
+
+    rules: Mapping[str, RuleInfo] = field(default_factory=dict)
+    areas: Mapping[str, Mapping[str, str]] = field(default_factory=dict)  # agreement → area code → name
+
+    def area_name(self, agreement: str, code: str) -> str | None:
+        return self.areas.get(agreement, {}).get(code)
+
+
 SEVERITY_RANK = {"info": 0, "warning": 1, "error": 2}
 
 
@@ -142,6 +166,7 @@ class CheckRun:
     warnings: list[Issue] = field(default_factory=list)  # about the gate's own files (waivers)
     tally: Tally | None = None  # set when results were streamed instead of kept
     baseline_used: bool = False  # a --baseline was given: every failed finding is new or unchanged
+    legend: Legend = field(default_factory=Legend)  # the rules' and areas' names the renderers show
 
     def findings(self) -> list[Finding]:
         return [f for r in self.results for f in r.findings]

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from ..findings import CheckRun
-from ..packs import RuleBook
 from .common import WORDS, code_md, counts, escape_md
 
 
-def render(run: CheckRun, book: RuleBook) -> str:
+def render(run: CheckRun) -> str:
     w = WORDS["en" if run.lang == "en" else "sv"]
     c = counts(run)
     out = [
