@@ -117,3 +117,24 @@ def test_the_web_answers_in_every_registry_format_with_its_media_type():
     assert set(render.DOWNLOADS) <= set(render.REGISTRY)
     fields = openapi.openapi(Limits())["paths"]["/api/check"]["post"]["parameters"]
     assert sorted(next(p["schema"]["enum"] for p in fields if p["name"] == "format")) == sorted(render.REGISTRY)
+
+
+def test_a_text_table_pads_each_column_to_its_widest_cell_and_ends_no_line_with_spaces():
+    from compliance.render.table import text_table
+
+    lines = text_table(["a", "amount", "note"], [["long name", "5", ""], ["b", "1 000", "x"]], "lrl")
+    assert lines == ["a          amount  note", "long name       5", "b           1 000  x"]
+
+
+def test_a_markdown_table_aligns_amounts_right():
+    from compliance.render.table import markdown_table
+
+    assert markdown_table(["a", "b"], [["1", "2"]], "lr") == ["| a | b |", "|---|---:|", "| 1 | 2 |"]
+    assert markdown_table(["a", "b"], [])[1] == "|---|---|"
+
+
+def test_diff_and_allocation_tables_are_written_by_the_renderers_only():
+    """revisions.py and allocation.py compute; render/ writes (issue 15: tables in one place)."""
+    from compliance import allocation, revisions
+
+    assert not [n for n in dir(revisions) + dir(allocation) if n.startswith("render")]

@@ -425,15 +425,16 @@ def allocation(
     rules_dir: Path | None,
 ) -> None:
     """What each region (and each county's municipalities) receives under AGREEMENT."""
-    from .allocation import compute, render_table
+    from .allocation import compute
     from .packs import RULES_DIR, load_rulebook
+    from .render.allocation import render_allocation
 
     book = load_rulebook(rules_dir or RULES_DIR)
     pack = book.agreement(agreement)
     if pack is None:
         raise unknown_agreement(book, agreement)
     result = compute(pack, population_file, region, lang)
-    write_output(render_table(result, fmt), output, create_parent=False)
+    write_output(render_allocation(result, fmt), output, create_parent=False)
 
 
 @main.command()
@@ -457,8 +458,9 @@ def diff(old: Path, new: Path, fmt: str, output: str | None, as_of: dt.date, lan
     from .check import Checker, display_name
     from .plans import load_plan
     from .render.common import visible
+    from .render.diff import render_diff
     from .revisions import diff as make_diff
-    from .revisions import related, render_diff
+    from .revisions import related
 
     check_target(output, input_identities([old, new]))
     checker = Checker(rules_dir, lang)
