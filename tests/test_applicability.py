@@ -11,6 +11,7 @@ import pytest
 
 from compliance import allocation, render
 from compliance.findings import CheckRun
+from compliance.legend import legend
 from compliance.plans import plan_from_data
 from tests.test_allocation import REGION_COLS, _table
 
@@ -81,8 +82,8 @@ def test_one_regions_conditions_are_not_applied_to_another(checker):
 @pytest.mark.parametrize("fmt", ["text", "json", "html", "markdown", "junit", "sarif"])
 def test_every_format_says_there_are_no_regional_conditions(checker, fmt):
     result = checker.check_plan(_plan("Region Västerbotten"), dt.date(2022, 4, 1))
-    run = CheckRun(dt.date(2022, 4, 1), "sv", [result], [])
-    out = render.get(fmt)(run, checker.book)
+    run = CheckRun(dt.date(2022, 4, 1), "sv", [result], [], legend=legend(checker.book, "sv"))
+    out = render.get(fmt)(run)
     assert "Inga regionala villkor finns för Region Västerbotten" in out
     if fmt == "json":
         assert json.loads(out)["results"][0]["notes"] == result.notes

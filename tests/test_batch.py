@@ -65,4 +65,4 @@ def test_streamed_and_kept_results_render_the_same(checker, monkeypatch):
     for fmt in ("json", "text"):
         chunks: list[str] = []
         checker.run_batch(files, dt.date(2021, 4, 30), fmt, chunks.append)
-        assert "".join(chunks) == render.get(fmt)(kept, checker.book)
+        assert "".join(chunks) == render.get(fmt)(kept)

@@ -180,7 +180,7 @@ def test_control_characters_in_every_text_field_and_file_name_stay_data(checker,
     path = tmp_path / "gen.yaml"
     path.write_text(text, "utf-8")
     run = checker.check_files([(path, file_name)], dt.date(2020, 4, 1))
-    out = render.get(fmt)(run, checker.book)
+    out = render.get(fmt)(run)
     allowed = {"\n"}
     bad = {c for c in out if (ord(c) < 0x20 or 0x7F <= ord(c) <= 0x9F or c in "\u2028\u2029\u202e") and c not in allowed}
     assert not bad, (fmt, bad)
@@ -193,7 +193,7 @@ def test_control_characters_in_every_text_field_and_file_name_stay_data(checker,
         headings = [line for line in out.splitlines() if line.startswith("#")]
         assert len(headings) == 1 + len(run.results) + bool(run.errors) + bool(run.warnings), headings
         assert all(line.startswith(("#", "|", "- ")) or not line or line[0].isalpha() for line in out.splitlines())
-    json.loads(render.get("json")(run, checker.book))
+    json.loads(render.get("json")(run))
 
 
 OUTPUT_KINDS = ["missing", "report", "folder", "link", "fifo", "the plan", "a yaml file", "missing folder", "empty"]

@@ -402,7 +402,7 @@ areas:
 def test_text_output_escapes_controls_so_nothing_fakes_a_line(evil_run, checker):
     from compliance import render
 
-    out = render.get("text")(evil_run, checker.book)
+    out = render.get("text")(evil_run)
     assert "\x1b" not in out and "\r" not in out and "\x07" not in out and "\u202e" not in out
     assert "\\x1b[2J" in out and "\\x0d" in out and "\\u202e" in out
     for line in out.splitlines():
@@ -412,7 +412,7 @@ def test_text_output_escapes_controls_so_nothing_fakes_a_line(evil_run, checker)
 def test_markdown_neutralises_lines_mentions_links_and_html(evil_run, checker):
     from compliance import render
 
-    out = render.get("markdown")(evil_run, checker.book)
+    out = render.get("markdown")(evil_run)
     assert "\r" not in out and "\x1b" not in out
     headings = [line for line in out.splitlines() if line.startswith("#")]
     assert len(headings) == 2 and not any("0 errors" in h.split("—")[0] and h.startswith("## ✅") for h in headings)
@@ -428,7 +428,7 @@ def test_junit_is_well_formed_with_xml_invalid_characters(evil_run, checker):
 
     from compliance import render
 
-    out = render.get("junit")(evil_run, checker.book)
+    out = render.get("junit")(evil_run)
     xml.parsers.expat.ParserCreate().Parse(out.encode("utf-8"), True)  # what CI's uploader uses
     root = ET.fromstring(out)
     assert root.find("testsuite").get("name") == EVIL.replace("\r", "\\x0d").replace("\n", "\\x0a").replace(
@@ -439,7 +439,7 @@ def test_junit_is_well_formed_with_xml_invalid_characters(evil_run, checker):
 def test_html_shows_controls_escaped(evil_run, checker):
     from compliance import render
 
-    out = render.get("html")(evil_run, checker.book)
+    out = render.get("html")(evil_run)
     assert "\x1b" not in out and "\x00" not in out and "\\x1b[2J" in out and "&lt;b&gt;\\x00" in out
 
 
@@ -707,7 +707,7 @@ def test_a_file_name_never_starts_a_ci_command_in_text_output(tmp_path, checker)
     path.write_text(plan_text(), "utf-8")
     for name, shown in (("::error::x.yaml", "\\x3a:error::x.yaml"), ("##vso[task.complete]", "\\x23#vso[")):
         run = checker.check_files([(path, name)], dt.date(2020, 4, 1))
-        out = render.get("text")(run, checker.book)
+        out = render.get("text")(run)
         assert not any(line.startswith(("::", "##")) for line in out.splitlines())
         assert out.startswith(shown)
 

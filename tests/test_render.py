@@ -47,7 +47,7 @@ def run(checker):
 
 @pytest.mark.parametrize("fmt", ["text", "json", "markdown", "junit", "sarif", "html"])
 def test_golden(run, checker, fmt):
-    out = render.get(fmt)(run, checker.book)
+    out = render.get(fmt)(run)
     path = GOLDEN / f"report.{render.EXTENSIONS[fmt]}"
     if os.environ.get("UPDATE_GOLDEN"):
         path.write_text(out, "utf-8")
@@ -75,7 +75,7 @@ def _locations(fmt, out):
 
 @pytest.mark.parametrize("fmt", ["json", "sarif", "junit", "markdown", "html", "text"])
 def test_every_finding_with_its_location(run, checker, fmt):
-    out = render.get(fmt)(run, checker.book)
+    out = render.get(fmt)(run)
     expected = {(f.location.file, f.location.line) for f in run.findings()}
     assert expected
     located = _locations(fmt, out)
@@ -87,7 +87,7 @@ def test_every_finding_with_its_location(run, checker, fmt):
 
 
 def test_sarif_shape(run, checker):
-    doc = json.loads(render.get("sarif")(run, checker.book))
+    doc = json.loads(render.get("sarif")(run))
     assert doc["version"] == "2.1.0" and len(doc["runs"]) == 1
     driver = doc["runs"][0]["tool"]["driver"]
     ids = [r["id"] for r in driver["rules"]]
@@ -103,7 +103,7 @@ def test_sarif_shape(run, checker):
 
 
 def test_junit_shape(run, checker):
-    root = ET.fromstring(render.get("junit")(run, checker.book))
+    root = ET.fromstring(render.get("junit")(run))
     suites = root.findall("testsuite")
     assert [s.get("name") for s in suites] == [r.plan for r in run.results]
     first = suites[0]
@@ -119,16 +119,16 @@ def test_plan_text_is_escaped_everywhere(write, checker):
     path = write(HOSTILE, "hostile.yaml")
     hostile = checker.check_files([(path, "hostile.yaml")], AS_OF)
     assert any(f.rule == "GNV-205" for f in hostile.findings())
-    html = render.get("html")(hostile, checker.book)
+    html = render.get("html")(hostile)
     assert "<script>" not in html and "<img" not in html
     assert "&lt;script&gt;" in html and "&lt;img src=x" in html
-    markdown = render.get("markdown")(hostile, checker.book)
+    markdown = render.get("markdown")(hostile)
     assert "<img" not in markdown and "<script>" not in markdown
-    ET.fromstring(render.get("junit")(hostile, checker.book))  # well-formed
-    sarif = json.loads(render.get("sarif")(hostile, checker.book))
+    ET.fromstring(render.get("junit")(hostile))  # well-formed
+    sarif = json.loads(render.get("sarif")(hostile))
     messages = [r["message"]["text"] for r in sarif["runs"][0]["results"]]
     assert any("<img src=x" in m for m in messages)  # JSON carries the text as data
-    json.loads(render.get("json")(hostile, checker.book))
+    json.loads(render.get("json")(hostile))
 
 
 def test_output_file_is_written_whole(tmp_path, monkeypatch):

@@ -164,3 +164,25 @@ def test_diff_judges_as_of_the_date_given_and_lists_rules_by_the_facts_they_read
     assert rules == {"GNV-302", "GNV-303"}
     bad = CliRunner().invoke(main, ["diff", BASE, BASE, "--as-of", "20200601"])
     assert bad.exit_code == 2 and "not a date" in bad.output
+
+
+def test_the_diff_table_shows_plan_text_as_data():
+    """Activity ids, file names and messages are plan text: a ``|`` cannot break the Markdown
+    table, an ESC cannot reach the terminal, a message cannot start a CI command."""
+    import re
+
+    from compliance.render.diff import render_diff
+    from compliance.revisions import Diff, DiffRow
+
+    evil = "x|y\x1b[2J\r\n::error::z @bob"
+    d = Diff(f"old{evil}.yaml", f"new{evil}.yaml", [DiffRow("nara-vard", None, None, 5, 6, 1),
+                                                    DiffRow("nara-vard", evil, None, 5, 6, 1, ["GNV-301"])],
+             [f"::error::{evil}"], 1)
+    markdown = render_diff(d, "markdown", "en")
+    rows = [line for line in markdown.splitlines() if line.startswith("| ")]
+    assert len(rows) == 3 and all(len(re.findall(r"(?<!\\)\|", row)) == 6 for row in rows)
+    assert "@bob" not in markdown and len([h for h in markdown.splitlines() if h.startswith("#")]) == 1
+    text = render_diff(d, "text", "en")
+    assert not any(line.startswith(("::", "##")) for line in text.splitlines())
+    for out in (markdown, text):
+        assert "\x1b" not in out and "\r" not in out

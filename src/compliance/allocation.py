@@ -12,7 +12,6 @@ remainder go to the name that sorts first, so the result is deterministic.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
@@ -237,34 +236,3 @@ def compute(
         result.regions = {region: result.regions[region]}
         result.municipalities = {county: result.municipalities[county]} if county else {}
     return result
-
-
-def render_table(result: AllocationResult, fmt: str) -> str:
-    if fmt == "json":
-        return json.dumps(result.as_dict(), ensure_ascii=False, indent=2) + "\n"
-    out: list[str] = [f"{result.agreement}: {result.method}"]
-    if result.note:
-        out.append(f"{'obs' if result.lang == 'sv' else 'note'}: {result.note.get(result.lang)}")
-    for title, table in (("regions", result.regions), ("municipalities per county", result.municipalities)):
-        if not table:
-            continue
-        cols = [a for a in result.areas if any(a in row for row in table.values())]
-        header = [title, *cols, "total"]
-        rows: list[list[Any]] = [
-            [name, *[row.get(c) for c in cols], sum(row.values())] for name, row in table.items()
-        ]
-        column_sums = [sum(row.get(c, 0) for row in table.values()) for c in cols]
-        totals: list[Any] = ["total", *column_sums, sum(column_sums)]
-        cells = [[str(x) if not isinstance(x, int) else f"{x:,}".replace(",", " ") for x in r]
-                 for r in [*rows, totals]]
-        cells = [[("—" if c == "None" else c) for c in r] for r in cells]
-        if fmt == "markdown":
-            out += ["", "| " + " | ".join(header) + " |", "|" + "---|" + "---:|" * (len(header) - 1)]
-            out += ["| " + " | ".join(r) + " |" for r in cells]
-        else:
-            widths = [max(len(str(r[i])) for r in [header, *cells]) for i in range(len(header))]
-            out.append("")
-            out.append("  ".join(h.ljust(widths[0]) if i == 0 else h.rjust(widths[i]) for i, h in enumerate(header)))
-            for r in cells:
-                out.append("  ".join(c.ljust(widths[0]) if i == 0 else c.rjust(widths[i]) for i, c in enumerate(r)))
-    return "\n".join(out) + "\n"

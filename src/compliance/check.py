@@ -18,6 +18,7 @@ from .errors import InputError, Issue
 from .evaluation import Evaluator, FindingFactory
 from .findings import CheckRun, PlanResult, Tally
 from .gate import Gate
+from .legend import legend
 from .loader import MAX_BYTES
 from .packs import RULES_DIR, RuleBook, load_rulebook
 from .plans import PLAN_SUFFIXES, WORKBOOK_SUFFIXES, LoadedPlan, PlanCache, inside
@@ -316,7 +317,8 @@ class Checker:
         return run
 
     def _new_run(self, as_of: dt.date, gate: Gate | None, streaming: bool = False) -> CheckRun:
-        run = CheckRun(as_of, self.lang, [], [], tally=Tally() if streaming else None)
+        run = CheckRun(as_of, self.lang, [], [], tally=Tally() if streaming else None,
+                       legend=legend(self.book, self.lang))
         if gate is not None:
             gate.start(run)
         return run
@@ -373,10 +375,10 @@ class Checker:
         run = self._new_run(as_of, gate, streaming)
         results = self._results(run, files, max_bytes, jobs, progress, gate)
         if streaming:
-            render.get_stream(fmt)(run, results, self.book, write)
+            render.get_stream(fmt)(run, results, write)
         else:
             run.results.extend(results)
-            write(render.get(fmt)(run, self.book))
+            write(render.get(fmt)(run))
         return run
 
     def check_paths(self, paths: Iterable[str], as_of: dt.date, gate: Gate | None = None) -> CheckRun:

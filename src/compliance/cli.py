@@ -25,6 +25,7 @@ from .errors import InputError, Issue
 from .findings import EXIT_CLEAN, EXIT_FINDINGS, EXIT_INPUT, FAIL_ON
 from .loader import MAX_BYTES
 from .output import check_target, input_identities, open_output, write_binary, write_output
+from .render import EXTENSIONS, FORMATS, by_extension
 
 EXIT_INTERNAL = 3
 EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, as a shell reports a pipe's writer that was cut off
@@ -35,20 +36,18 @@ EXIT_TERMINATED = 143  # 128 + SIGTERM
 def resolve_output(fmt: str | None, output: str | None) -> tuple[str, str | None]:
     """The format and file: ``--output html`` means reports/compliance.html; an
     extension (``.sarif``, ``.xml``…) chooses the format when --format is not given."""
-    from .render import EXTENSIONS, FORMATS
-
     if output in FORMATS:
         fmt = fmt or output
         return fmt, str(Path("reports") / f"compliance.{EXTENSIONS[output]}")
     if fmt is None and output and output != "-":
-        by_ext = {ext: name for name, ext in EXTENSIONS.items()} | {"xml": "junit", "text": "text", "": "text"}
         ext = Path(output).suffix.lstrip(".").lower()
-        if ext not in by_ext:
+        fmt = by_extension(ext)
+        if fmt is None:
+            *others, last = (f".{e}" for e in EXTENSIONS.values())
             raise click.UsageError(
-                f"--output {output}: no format writes .{ext} files; name a .txt, .json, .html, .md, .xml or "
-                ".sarif file, or give --format"
+                f"--output {output}: no format writes .{ext} files; name a {', '.join(others)} or {last} file, "
+                "or give --format"
             )
-        fmt = by_ext[ext]
     return fmt or "text", output
 
 
@@ -198,7 +197,7 @@ lang_option = click.option(
 @click.argument("paths", nargs=-1, required=True)
 @click.option(
     "--format", "fmt",
-    type=click.Choice(["text", "json", "html", "markdown", "junit", "sarif"]),
+    type=click.Choice(FORMATS),
     default=None, help="Output format [default: text, or what --output's extension says].",
 )
 @click.option(
@@ -251,7 +250,7 @@ def check(
     inputs = input_identities([p for p, _ in files] + [rules_dir or RULES_DIR] + [
         p for p in (waivers_path, baseline_file) if p is not None])
     bare_format = output is not None and Path(output).parent == Path("reports") and output.endswith(
-        tuple(f"compliance.{ext}" for ext in ("txt", "json", "html", "md", "xml", "sarif")))
+        tuple(f"compliance.{ext}" for ext in EXTENSIONS.values()))
     check_target(output, inputs, create_parent=bare_format)
     if write_baseline_file is not None:
         check_target(str(write_baseline_file), inputs, option="--write-baseline")
@@ -414,15 +413,16 @@ def allocation(
     rules_dir: Path | None,
 ) -> None:
     """What each region (and each county's municipalities) receives under AGREEMENT."""
-    from .allocation import compute, render_table
+    from .allocation import compute
     from .packs import RULES_DIR, load_rulebook
+    from .render.allocation import render_allocation
 
     book = load_rulebook(rules_dir or RULES_DIR)
     pack = book.agreement(agreement)
     if pack is None:
         raise unknown_agreement(book, agreement)
     result = compute(pack, population_file, region, lang)
-    write_output(render_table(result, fmt), output, create_parent=False)
+    write_output(render_allocation(result, fmt), output, create_parent=False)
 
 
 @main.command()
@@ -446,8 +446,9 @@ def diff(old: Path, new: Path, fmt: str, output: str | None, as_of: dt.date, lan
     from .check import Checker, display_name
     from .plans import load_plan
     from .render.common import visible
+    from .render.diff import render_diff
     from .revisions import diff as make_diff
-    from .revisions import related, render_diff
+    from .revisions import related
 
     check_target(output, input_identities([old, new]))
     checker = Checker(rules_dir, lang)

@@ -9,6 +9,7 @@ import yaml
 from . import conditions
 from .engine import namespace, not_applied_reason
 from .packs import Agreement, Lang, Policy, RuleBook, Source
+from .render.table import markdown_table
 from .rules import Rule
 
 
@@ -126,7 +127,7 @@ def _selectors(cond: conditions.Cond) -> list[tuple[str, str]]:
 
 def applicability(rule: Rule, book: RuleBook) -> list[str]:
     """Per agreement pack and regional pack: does the rule apply, on which source, with which figures."""
-    lines = ["| pack | applies | source or reason | figures used there |", "|---|---|---|---|"]
+    rows = []
     policies = sorted(book.policies.values(), key=lambda p: p.id)
     for pid in sorted(book.agreements):
         pack = book.agreements[pid]
@@ -137,18 +138,16 @@ def applicability(rule: Rule, book: RuleBook) -> list[str]:
         else:
             state, why = "only where a regional pack applies it", "a region's own condition"
         figures = _figures(rule, pack, None) if state == "yes" else []
-        lines.append(f"| {pid} | {state} | {_md(why)} | {_md('; '.join(figures)) or '—'} |")
+        rows.append([pid, state, _md(why), _md("; ".join(figures)) or "—"])
     for policy in policies:
         if rule.id in policy.applies:
             pack = book.agreements[sorted(book.agreements)[-1]]
             figures = [f for f in _figures(rule, pack, policy) if "policy" in f or "private" in f]
             if "pack.policy.followup_system" in rule.message.sv:
                 figures.append(f"follow-up system: {policy.followup_system}")
-            lines.append(
-                f"| {policy.id} ({policy.region}) | yes, every year | {_md(_cite(policy.applies[rule.id]))} "
-                f"| {_md('; '.join(figures)) or '—'} |"
-            )
-    return lines
+            rows.append([f"{policy.id} ({policy.region})", "yes, every year", _md(_cite(policy.applies[rule.id])),
+                         _md("; ".join(figures)) or "—"])
+    return markdown_table(["pack", "applies", "source or reason", "figures used there"], rows)
 
 
 def _md(text: str) -> str:
@@ -186,9 +185,10 @@ def generate(book: RuleBook) -> dict[str, str]:
     if (book.root / "obligations").is_dir():
         index += ["What each source asks of regions, and which rule checks it or why none can: "
                   "[coverage](../coverage.md) (`compliance rules coverage`).", ""]
-    index += ["| id | severity | title | sources |", "|---|---|---|---|"]
-    for rule in book.rules:
-        src = "; ".join(f"{s.document} {s.section}" for s in rule.source)
-        index.append(f"| [{rule.id}]({rule.id}.md) | {rule.severity} | {rule.title.sv} / {rule.title.en} | {src} |")
+    index += markdown_table(["id", "severity", "title", "sources"], [
+        [f"[{rule.id}]({rule.id}.md)", rule.severity, f"{rule.title.sv} / {rule.title.en}",
+         "; ".join(f"{s.document} {s.section}" for s in rule.source)]
+        for rule in book.rules
+    ])
     pages["README.md"] = "\n".join(index) + "\n"
     return pages

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -100,6 +101,29 @@ class PlanResult:
 
 
 
+@dataclass(frozen=True)
+class RuleInfo:
+    """A rule as a report describes it, in the run's language (SARIF's rule list, JUnit's failures)."""
+
+    id: str
+    severity: str
+    title: str
+    sources: tuple[SourceRef, ...]
+
+
+@dataclass(frozen=True)
+class Legend:
+    """What a report names but no finding carries, in the run's language: each rule's title,
+    severity and sources, and each agreement's area names (code → name). Plain data, so a
+    renderer needs the run alone, never the rule book (:func:`compliance.legend.legend` fills it)."""
+
+    rules: Mapping[str, RuleInfo] = field(default_factory=dict)
+    areas: Mapping[str, Mapping[str, str]] = field(default_factory=dict)  # agreement → area code → name
+
+    def area_name(self, agreement: str, code: str) -> str | None:
+        return self.areas.get(agreement, {}).get(code)
+
+
 SEVERITY_RANK = {"info": 0, "warning": 1, "error": 2}
 FAIL_ON = ("error", "warning", "info", "never")  # --fail-on: the lowest severity that fails the gate, or never
 
@@ -146,6 +170,7 @@ class CheckRun:
     baseline_used: bool = False  # a --baseline was given: every failed finding is new or unchanged
     fail_on: str = "error"  # the lowest severity of a failed finding (outside the baseline) that fails the run
     recording_baseline: bool = False  # --write-baseline: the run records its findings instead of gating on them
+    legend: Legend = field(default_factory=Legend)  # the rules' and areas' names the renderers show
 
     @property
     def exit_status(self) -> int:

@@ -1,16 +1,15 @@
-"""Revisions: following ``plan.supersedes`` and the reallocation table (``compliance diff``)."""
+"""Revisions: following ``plan.supersedes`` and the reallocation table (``compliance diff``;
+:mod:`compliance.render.diff` writes it)."""
 
 from __future__ import annotations
 
 import datetime as dt
-import json
 import os
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .amounts import format_kr
 from .errors import InputError, Issue
 from .facts import revision_facts
 from .loader import MAX_BYTES
@@ -193,31 +192,3 @@ def related(old: LoadedPlan, new: LoadedPlan) -> Issue | None:
                  f"{a.id!r}: are these versions of one plan?", "plan.id",
                  f"planen {b.id!r} anger inte {old.file} i plan.supersedes och har ett annat id än "
                  f"{a.id!r}: är de versioner av en plan?")
-
-
-def render_diff(d: Diff, fmt: str, lang: str = "sv") -> str:
-    if fmt == "json":
-        return json.dumps(d.as_dict(), ensure_ascii=False, indent=2) + "\n"
-    head = ["område / aktivitet", "före", "efter", "förändring", "otillåten"] if lang == "sv" else \
-        ["area / activity", "before", "after", "change", "forbidden"]
-    body = []
-    for r in d.rows:
-        indent = "↳ " if fmt == "markdown" else "  "
-        label = r.area if r.activity is None else f"{indent}{r.activity}"
-        change = ("+" if r.change > 0 else "") + format_kr(r.change, lang) if r.change else "0"
-        body.append([label, format_kr(r.before, lang), format_kr(r.after, lang), change, ", ".join(r.forbidden)])
-    title = f"{d.old} → {d.new}"
-    if fmt == "markdown":
-        out = [f"### {title}", "", "| " + " | ".join(head) + " |", "|---|---:|---:|---:|---|"]
-        out += ["| " + " | ".join(row) + " |" for row in body]
-        if d.messages:
-            out += [""] + [f"- {m}" for m in d.messages]
-        return "\n".join(out) + "\n"
-    widths = [max(len(row[i]) for row in [head, *body]) for i in range(len(head))]
-    out = [title, ""]
-    for row in [head, *body]:
-        out.append("  ".join(c.ljust(widths[i]) if i in (0, 4) else c.rjust(widths[i]) for i, c in enumerate(row))
-                   .rstrip())
-    if d.messages:
-        out += [""] + d.messages
-    return "\n".join(out) + "\n"

@@ -16,7 +16,6 @@ from .. import __version__
 from ..amounts import format_kr
 from ..findings import CheckRun, Finding, PlanResult, json_value
 from ..hints import show
-from ..packs import RuleBook
 from .common import WORDS, counts, visible
 
 
@@ -59,14 +58,13 @@ def _finding(f: Finding, lang: str) -> dict[str, Any]:
     }
 
 
-def _area_name(book: RuleBook, agreement: str, code: str, lang: str) -> str:
+def _area_name(run: CheckRun, agreement: str, code: str) -> str:
     """``Nära vård/primärvård (nara-vard)``: the pack's name for an area, with its code."""
-    pack = book.agreement(agreement)
-    spec = pack.areas.get(code) if pack else None
-    return f"{spec.name.get(lang)} ({code})" if spec else code
+    name = run.legend.area_name(agreement, code)
+    return f"{name} ({code})" if name is not None else code
 
 
-def _areas(result: PlanResult, lang: str, book: RuleBook) -> list[dict[str, Any]]:
+def _areas(run: CheckRun, result: PlanResult, lang: str) -> list[dict[str, Any]]:
     out = []
     for area, (planned, allocation) in result.planned_by_area.items():
         if allocation:
@@ -75,7 +73,7 @@ def _areas(result: PlanResult, lang: str, book: RuleBook) -> list[dict[str, Any]
         else:
             width, state = (100 if planned else 0), ""
         out.append({
-            "area": _area_name(book, result.agreement, area, lang),
+            "area": _area_name(run, result.agreement, area),
             "planned_text": format_kr(planned, lang),
             "allocation_text": format_kr(allocation, lang) if allocation is not None else "—",
             "width": width,
@@ -84,13 +82,13 @@ def _areas(result: PlanResult, lang: str, book: RuleBook) -> list[dict[str, Any]
     return out
 
 
-def _groups(result: PlanResult, lang: str, book: RuleBook) -> list[dict[str, Any]]:
+def _groups(run: CheckRun, result: PlanResult, lang: str) -> list[dict[str, Any]]:
     groups: dict[str, list[dict[str, Any]]] = {}
     for f in result.findings:
         groups.setdefault(f.area or "", []).append(_finding(f, lang))
     ordered = sorted(groups, key=lambda a: (a != "", a))
     return [
-        {"title": _area_name(book, result.agreement, a, lang) if a else WORDS[lang]["no_area"], "findings": groups[a]}
+        {"title": _area_name(run, result.agreement, a) if a else WORDS[lang]["no_area"], "findings": groups[a]}
         for a in ordered
     ]
 
@@ -116,10 +114,10 @@ def _matrix(run: CheckRun) -> dict[str, Any] | None:
     return {"rules": rules, "rows": rows}
 
 
-def context(run: CheckRun, book: RuleBook) -> dict[str, Any]:
+def context(run: CheckRun) -> dict[str, Any]:
     """What ``report.html.j2`` shows; the web page extends that template with the same values."""
     lang = "en" if run.lang == "en" else "sv"
-    plans = [{"result": r, "areas": _areas(r, lang, book), "groups": _groups(r, lang, book)} for r in run.results]
+    plans = [{"result": r, "areas": _areas(run, r, lang), "groups": _groups(run, r, lang)} for r in run.results]
     return dict(
         lang=lang,
         w=WORDS[lang],
@@ -133,5 +131,5 @@ def context(run: CheckRun, book: RuleBook) -> dict[str, Any]:
     )
 
 
-def render(run: CheckRun, book: RuleBook) -> str:
-    return _ENV.get_template("report.html.j2").render(**context(run, book)) + "\n"
+def render(run: CheckRun) -> str:
+    return _ENV.get_template("report.html.j2").render(**context(run)) + "\n"

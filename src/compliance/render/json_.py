@@ -12,7 +12,6 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from ..findings import CheckRun, PlanResult
-from ..packs import RuleBook
 
 
 def _dump(value: Any) -> str:
@@ -38,7 +37,7 @@ def _write_result(r: PlanResult, write: Callable[[str], Any]) -> None:
     write("\n    ]}")
 
 
-def stream(run: CheckRun, results: Iterable[PlanResult], book: RuleBook, write: Callable[[str], Any]) -> None:
+def stream(run: CheckRun, results: Iterable[PlanResult], write: Callable[[str], Any]) -> None:
     """Write the document as results arrive; errors, warnings and summary come last."""
     write(f'{{\n  "as_of": {_dump(run.as_of.isoformat())},\n  "results": [')
     first = True

@@ -11,7 +11,6 @@ from __future__ import annotations
 from xml.etree import ElementTree as ET
 
 from ..findings import CheckRun, Finding
-from ..packs import RuleBook
 from .common import visible as v
 
 
@@ -19,7 +18,7 @@ def _lines(findings: list[Finding]) -> str:
     return "\n".join(f"{v(f.location.where())} [{v(f.location.path)}] {v(f.message)}" for f in findings)
 
 
-def render(run: CheckRun, book: RuleBook) -> str:
+def render(run: CheckRun) -> str:
     suites = ET.Element("testsuites", name="compliance")
     total = failures = skipped = errors = 0
     for result in run.results:
@@ -33,7 +32,7 @@ def render(run: CheckRun, book: RuleBook) -> str:
             )
         s_fail = s_skip = 0
         for rule_id in sorted(result.rules_applied):
-            rule = book.by_id[rule_id]
+            rule = run.legend.rules[rule_id]
             case = ET.SubElement(suite, "testcase", classname=v(result.plan), name=rule_id, file=v(result.file))
             found = by_rule.get(rule_id, [])
             failed = [f for f in found if f.outcome == "failed" and not f.baselined]
@@ -42,7 +41,7 @@ def render(run: CheckRun, book: RuleBook) -> str:
             waived = [f for f in found if f.outcome == "waived"]
             if failed:
                 s_fail += 1
-                node = ET.SubElement(case, "failure", message=f"{rule.title.get(run.lang)} ({len(failed)})",
+                node = ET.SubElement(case, "failure", message=f"{rule.title} ({len(failed)})",
                                      type=rule.severity)
                 node.text = _lines(failed)
             elif not_evaluated:

@@ -3,21 +3,21 @@
 from __future__ import annotations
 
 from ..findings import CheckRun
-from ..packs import RuleBook
 from .common import WORDS, code_md, counts, escape_md
+from .table import markdown_row, markdown_rule, markdown_table
 
 
-def render(run: CheckRun, book: RuleBook) -> str:
+def render(run: CheckRun) -> str:
     w = WORDS["en" if run.lang == "en" else "sv"]
     c = counts(run)
     out = [
         f"## {w['title']} ({w['as_of']} {run.as_of})",
         "",
-        f"| {w['plans']} | {w['errors_n']} | {w['warnings_n']} | {w['infos_n']} | {w['ne_n']} | "
-        f"{w['waived']} | {w['input_errors']} |",
-        "|---:|---:|---:|---:|---:|---:|---:|",
-        f"| {c['plans']} | {c['error']} | {c['warning']} | {c['info']} | {c['not_evaluated']} | "
-        f"{c['waived']} | {c['errors']} |",
+        *markdown_table(
+            [w["plans"], w["errors_n"], w["warnings_n"], w["infos_n"], w["ne_n"], w["waived"], w["input_errors"]],
+            [[str(c[k]) for k in ("plans", "error", "warning", "info", "not_evaluated", "waived", "errors")]],
+            "rrrrrrr",
+        ),
         "",
     ]
     for result in run.results:
@@ -28,8 +28,8 @@ def render(run: CheckRun, book: RuleBook) -> str:
         if not result.findings:
             out += [w["clean"], ""]
             continue
-        out.append(f"| | {w['rule']} | {w['where']} | {w['message']} | {w['source']} |")
-        out.append("|---|---|---|---|---|")
+        out.append(f"| | {w['rule']} | {w['where']} | {w['message']} | {w['source']} |")  # no heading over icons
+        out.append(markdown_rule("lllll"))
         for f in result.findings:
             icon = {"failed": {"error": "❌", "warning": "⚠️", "info": "ℹ️"}[f.severity],
                     "not-evaluated": "❔", "waived": "🛈"}[f.outcome]
@@ -37,10 +37,8 @@ def render(run: CheckRun, book: RuleBook) -> str:
             if f.baselined:
                 label += " (baseline)"
             src = "; ".join(f"{s.document} {s.section}" for s in f.sources)
-            out.append(
-                f"| {icon} {label} | {f.rule} | `{code_md(f.location.where())}` | "
-                f"{escape_md(f.message)} | {escape_md(src)} |"
-            )
+            out.append(markdown_row([f"{icon} {label}", f.rule, f"`{code_md(f.location.where())}`",
+                                     escape_md(f.message), escape_md(src)]))
         out.append("")
     if run.warnings:
         out += ["### ⚠️ waivers", ""]

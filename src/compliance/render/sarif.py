@@ -16,8 +16,7 @@ from urllib.parse import quote
 
 from .. import __version__
 from ..errors import Issue
-from ..findings import CheckRun, Finding, PlanResult
-from ..packs import RuleBook
+from ..findings import CheckRun, Finding, PlanResult, RuleInfo
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 LEVELS = {"error": "error", "warning": "warning", "info": "note"}
@@ -33,21 +32,21 @@ def uri(file: str) -> str:
     return quote(path, safe="/")
 
 
-def _rule(rule: Any, lang: str) -> dict[str, Any]:
-    sources = "; ".join(f"{s.document} {s.section}" + (f": «{s.quote}»" if s.quote else "") for s in rule.source)
-    help_text = f"{rule.title.get(lang)}. {sources}"
+def _rule(rule: RuleInfo) -> dict[str, Any]:
+    sources = "; ".join(f"{s.document} {s.section}" + (f": «{s.quote}»" if s.quote else "") for s in rule.sources)
+    help_text = f"{rule.title}. {sources}"
     return {
         "id": rule.id,
         "name": rule.id.replace("-", ""),
-        "shortDescription": {"text": rule.title.get(lang)},
+        "shortDescription": {"text": rule.title},
         "fullDescription": {"text": help_text},
-        "help": {"text": help_text, "markdown": f"**{rule.title.get(lang)}**\n\n{sources}"},
+        "help": {"text": help_text, "markdown": f"**{rule.title}**\n\n{sources}"},
         "defaultConfiguration": {"level": LEVELS[rule.severity]},
         "properties": {
             "severity": rule.severity,
             "sources": [
                 {"document": s.document, "section": s.section, **({"quote": s.quote} if s.quote else {})}
-                for s in rule.source
+                for s in rule.sources
             ],
         },
     }
@@ -112,7 +111,7 @@ def _note(file: str, text: str) -> dict[str, Any]:
             "locations": [{"physicalLocation": {"artifactLocation": {"uri": uri(file)}, "region": {"startLine": 1}}}]}
 
 
-def _head(run: CheckRun, book: RuleBook, applied: list[str], kept: list[PlanResult]) -> dict[str, Any]:
+def _head(run: CheckRun, applied: list[str], kept: list[PlanResult]) -> dict[str, Any]:
     return {
         "$schema": SCHEMA,
         "version": "2.1.0",
@@ -123,7 +122,7 @@ def _head(run: CheckRun, book: RuleBook, applied: list[str], kept: list[PlanResu
                         "name": "compliance",
                         "version": __version__,
                         "informationUri": "https://github.com/compliance/compliance",
-                        "rules": [_rule(book.by_id[rid], run.lang) for rid in applied],
+                        "rules": [_rule(run.legend.rules[rid]) for rid in applied],
                     }
                 },
                 "columnKind": "unicodeCodePoints",
@@ -141,7 +140,7 @@ def _head(run: CheckRun, book: RuleBook, applied: list[str], kept: list[PlanResu
     }
 
 
-def stream(run: CheckRun, results: Iterable[PlanResult], book: RuleBook, write: Callable[[str], Any]) -> None:
+def stream(run: CheckRun, results: Iterable[PlanResult], write: Callable[[str], Any]) -> None:
     """The document, with the results written one per line as they are encoded.
 
     ``tool.driver.rules`` lists the rules that applied and ``ruleIndex`` points
@@ -151,7 +150,7 @@ def stream(run: CheckRun, results: Iterable[PlanResult], book: RuleBook, write: 
     kept = list(results)
     applied = sorted({rid for r in kept for rid in r.rules_applied})
     index = {rid: i for i, rid in enumerate(applied)}
-    head = json.dumps(_head(run, book, applied, kept), ensure_ascii=False, indent=2)
+    head = json.dumps(_head(run, applied, kept), ensure_ascii=False, indent=2)
     before, after = head.split('"results": []', 1)
     write(before + '"results": [')
     first = True

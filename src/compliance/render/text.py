@@ -11,7 +11,6 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from ..findings import CheckRun, PlanResult
-from ..packs import RuleBook
 from .common import WORDS as _WORDS
 from .common import line_start
 from .common import visible as v
@@ -36,7 +35,7 @@ def _write_result(result: PlanResult, run: CheckRun, w: dict[str, str], write: C
     write("\n")
 
 
-def stream(run: CheckRun, results: Iterable[PlanResult], book: RuleBook, write: Callable[[str], Any]) -> None:
+def stream(run: CheckRun, results: Iterable[PlanResult], write: Callable[[str], Any]) -> None:
     w = _WORDS["en" if run.lang == "en" else "sv"]
     for result in results:
         _write_result(result, run, w, write)

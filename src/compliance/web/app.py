@@ -57,9 +57,6 @@ from .words import UI
 
 log = logging.getLogger("compliance.web")
 
-MEDIA = {"text": "text/plain; charset=utf-8", "json": "application/json", "html": "text/html; charset=utf-8",
-         "markdown": "text/markdown; charset=utf-8", "junit": "application/xml", "sarif": "application/sarif+json"}
-DOWNLOADS = ("html", "markdown", "json", "junit", "sarif")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 # No script at all: default-src 'none' forbids it. Styles: our stylesheet, and the
@@ -253,7 +250,7 @@ class Web:
                 regions |= set(pack.region_table.rows)
         mib = 1024 * 1024
         return self.page(
-            "index.html.j2", lang, active="check", today=dt.date.today().isoformat(), formats=DOWNLOADS,
+            "index.html.j2", lang, active="check", today=dt.date.today().isoformat(), formats=render.DOWNLOADS,
             extensions=[e for e in READERS if e not in (".yaml", ".yml")],
             agreements=[{"id": a.id, "title": a.title.get(lang)} for a in sorted(
                 self.book.agreements.values(), key=lambda a: a.id)],
@@ -277,22 +274,22 @@ class Web:
         if fmt != "page":
             return self.attachment(run, fmt)
         kept = [{"name": up.name, "data": base64.b64encode(up.data).decode("ascii")} for up in uploads]
-        values = report_context(run, self.book)
+        values = report_context(run)
         values.update(
             u=UI[lang], other_lang="en" if lang == "sv" else "sv", switch_form=True, kept=kept,
-            as_of=as_of.isoformat(), formats=DOWNLOADS, active="check", rule_href=f"/rules/{{id}}?lang={lang}",
+            as_of=as_of.isoformat(), formats=render.DOWNLOADS, active="check", rule_href=f"/rules/{{id}}?lang={lang}",
         )
         html = self.env.get_template("result.html.j2").render(**values) + "\n"
         return Response(html, 200, media_type="text/html; charset=utf-8",
                         headers={"content-security-policy": csp_for(html)})
 
     def attachment(self, run: Any, fmt: str) -> Response:
-        text = render.get(fmt)(run, self.book)
+        text = render.get(fmt)(run)
         name = f"compliance.{render.EXTENSIONS[fmt]}"
         headers = {"content-disposition": f'attachment; filename="{name}"'}
         if fmt == "html":
             headers["content-security-policy"] = csp_for(text)
-        return Response(text, 200, media_type=MEDIA[fmt], headers=headers)
+        return Response(text, 200, media_type=render.MEDIA_TYPES[fmt], headers=headers)
 
     async def template(self, request: Request) -> Response:
         from ..skeleton import skeleton
@@ -383,8 +380,8 @@ class Web:
             run = await self.check(uploads, as_of, lang)
         except (RequestError, InputError) as exc:
             return self.refuse(exc, lang, api=True)
-        text = render.get(fmt)(run, self.book)
-        return Response(text, 422 if run.errors else 200, media_type=MEDIA[fmt])
+        text = render.get(fmt)(run)
+        return Response(text, 422 if run.errors else 200, media_type=render.MEDIA_TYPES[fmt])
 
     async def api_rules(self, request: Request) -> Response:
         out = []

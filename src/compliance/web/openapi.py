@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from .. import __version__
+from ..render import FORMATS
 from .uploads import Limits
 
 _ISSUE = {
@@ -75,7 +76,7 @@ def openapi(limits: Limits) -> dict[str, Any]:
     fields = {
         "as_of": {"type": "string", "format": "date", "description": "judge the plans as of this date (default today)"},
         "lang": {"enum": ["sv", "en"], "description": "language of titles and messages (default sv)"},
-        "format": {"enum": ["json", "text", "html", "markdown", "junit", "sarif"],
+        "format": {"enum": ["json", *(name for name in FORMATS if name != "json")],  # the default first
                    "description": "the report's format (default json: the CLI contract)"},
     }
     query = [{"name": k, "in": "query", "required": False, "schema": v} for k, v in fields.items()]
