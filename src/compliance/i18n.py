@@ -12,8 +12,6 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict
 
-LANGS = ("sv", "en")
-
 
 class Text(BaseModel):
     """A text in Swedish and English; ``get(lang)`` picks one (Swedish unless ``en``)."""
@@ -33,11 +31,6 @@ Lang = Text  # renamed by the lead after merge: existing `Lang` imports keep wor
 def say(sv: str, en: str) -> Text:
     """A text in both languages, for messages the code writes itself."""
     return Text(sv=sv, en=en)
-
-
-def pick(lang: str, sv: str, en: str) -> str:
-    """One of two words by language, where building a :class:`Text` first would only be thrown away."""
-    return en if lang == "en" else sv
 
 
 class BilingualError(ValueError):
@@ -132,8 +125,3 @@ UI: dict[str, dict[str, str]] = {
 def words(lang: str) -> dict[str, str]:
     """The report words in ``lang`` (Swedish unless ``en``)."""
     return WORDS["en" if lang == "en" else "sv"]
-
-
-def ui_words(lang: str) -> dict[str, str]:
-    """The web page's words in ``lang`` (Swedish unless ``en``)."""
-    return UI["en" if lang == "en" else "sv"]
