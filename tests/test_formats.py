@@ -18,6 +18,7 @@ import pytest
 from compliance import render
 from compliance.errors import Issue
 from compliance.findings import CheckRun, Finding, Legend, Location, PlanResult, RuleInfo, SourceRef
+from compliance.i18n import say
 
 # no rules folder has these: a renderer that looked them up in a rule book would fail
 SRC = SourceRef("Påhittad överenskommelse", "§ 99", "ett påhittat citat")
@@ -43,8 +44,8 @@ def hand_run(legend=True):
         _finding("XR-1", "failed", 6, baselined=True),
     ], ["XR-1", "XR-2"], {"xa": (5, 10)}, ["en anteckning"])
     two = PlanResult("q.yaml", "q1", "x-2099", "Region X", [], ["XR-1"])
-    return CheckRun(dt.date(2099, 1, 2), "sv", [one, two], [Issue("bad.yaml", 1, 2, "broken", sv="trasig")],
-                    [Issue("w.yaml", 7, None, "expired", sv="utgången")], baseline_used=True,
+    return CheckRun(dt.date(2099, 1, 2), "sv", [one, two], [Issue("bad.yaml", 1, 2, say("trasig", "broken"))],
+                    [Issue("w.yaml", 7, None, say("utgången", "expired"))], baseline_used=True,
                     legend=Legend(RULES, AREAS) if legend else Legend())
 
 

@@ -88,8 +88,8 @@ def test_expired_and_unused_waivers_are_warnings(repo):
     assert code == 0  # warnings do not fail --fail-on error
     doc = json.loads(result.stdout)
     messages = [w["message"] for w in doc["warnings"]]
-    assert any("expired on 2021-01-01" in m for m in messages)
-    assert any("GNV-201" in m and "matches no finding" in m for m in messages)
+    assert any("gick ut 2021-01-01" in m for m in messages)
+    assert any("GNV-201" in m and "matchar inget fynd" in m for m in messages)
     assert all(w["file"] == "compliance-waivers.yaml" and w["line"] for w in doc["warnings"])
     assert next(f for f in findings(result) if f["rule"] == "GNV-207")["outcome"] == "failed"
     assert check("plans", "--baseline", "compliance-baseline.json", "--fail-on", "warning")[0] == 1

@@ -91,7 +91,7 @@ def test_junit_states(outputs):
     waived = cases["GNV-207"]
     assert waived.find("failure") is None
     out = waived.find("system-out")
-    assert out is not None and (out.text or "").startswith("waived: gate.yaml:9 ")
+    assert out is not None and (out.text or "").startswith("dispens: gate.yaml:9 ")
     assert cases["GNV-208"].find("failure") is not None
 
 
@@ -99,7 +99,7 @@ def test_junit_shows_the_baselined_finding_as_baselined(outputs):
     case = _junit(outputs)["GNV-206"]
     assert case.find("failure") is None  # in the baseline: shown, but it does not fail the gate
     out = case.find("system-out")
-    assert out is not None and (out.text or "").startswith("baseline: gate.yaml:")
+    assert out is not None and (out.text or "").startswith("baslinje: gate.yaml:")
 
 
 def _md_row(outputs, rule):
@@ -109,11 +109,11 @@ def _md_row(outputs, rule):
 def test_markdown_states(outputs):
     assert _md_row(outputs, "GNV-207").startswith("| 🛈 dispens |")
     assert _md_row(outputs, "GNV-208").startswith("| ⚠️ varning |")
-    assert "baseline" not in _md_row(outputs, "GNV-208")
+    assert "baslinje" not in _md_row(outputs, "GNV-208")
 
 
 def test_markdown_shows_the_baselined_finding_as_baselined(outputs):
-    assert "baseline" in _md_row(outputs, "GNV-206")
+    assert "baslinje" in _md_row(outputs, "GNV-206")
 
 
 def _text_block(outputs, rule):
@@ -127,9 +127,9 @@ def test_text_states(outputs):
     waived = _text_block(outputs, "GNV-207")
     assert waived[0].lstrip().startswith("DISPENS") and "(dispens: " in waived[-1] and "RS/1/2020" in waived[-1]
     baselined = _text_block(outputs, "GNV-206")
-    assert baselined[-1].strip() == "(baseline)"
+    assert baselined[-1].strip() == "(baslinje)"
     new = _text_block(outputs, "GNV-208")
-    assert new[0].lstrip().startswith("VARNING") and not any("baseline" in line for line in new)
+    assert new[0].lstrip().startswith("VARNING") and not any("baslinje" in line for line in new)
 
 
 def test_html_states(outputs):
@@ -139,9 +139,9 @@ def test_html_states(outputs):
     for rule, text in blocks.items():
         nxt = text.find('<span class="rule">', 1)
         blocks[rule] = text[: nxt if nxt > 0 else None]
-    assert '<div class="muted">baseline' in blocks["GNV-206"]
+    assert '<div class="muted">baslinje' in blocks["GNV-206"]
     assert "dispens" in blocks["GNV-207"] and "RS/1/2020" in blocks["GNV-207"]
-    assert "baseline" not in blocks["GNV-208"] and "dispens" not in blocks["GNV-208"]
+    assert "baslinje" not in blocks["GNV-208"] and "dispens" not in blocks["GNV-208"]
 
 
 # --- the exit-status matrix ------------------------------------------------------------------

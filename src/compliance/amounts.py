@@ -14,6 +14,8 @@ from __future__ import annotations
 import re
 from decimal import Decimal, InvalidOperation
 
+from .i18n import BilingualError, say
+
 _SPACES = re.compile(r"[\s\u00a0\u202f\u2009_]+")
 _UNITS: list[tuple[re.Pattern[str], int]] = [
     (re.compile(r"(mkr|miljoner(\s*kronor)?|milj\.?(\s*kr)?|mnkr)$"), 1_000_000),
@@ -31,12 +33,11 @@ MAX_AMOUNT = 10**13  # a plan of 2 MiB holds < 100 000 amounts: sums stay below 
 MAX_DIGITS = 30  # digits in an amount string: past MAX_AMOUNT already, and never megabytes of them
 
 
-class AmountError(ValueError):
+class AmountError(BilingualError):
     """An amount that is not a whole, non-negative number of kronor (the reason in English and Swedish)."""
 
-    def __init__(self, message: str, sv: str | None = None) -> None:
-        super().__init__(message)
-        self.sv = sv
+    def __init__(self, message: str, sv: str) -> None:
+        super().__init__(say(sv, message))
 
 
 def _shown(value: object) -> str:
@@ -98,7 +99,8 @@ def parse_amount(value: object) -> int:
     try:
         amount = Decimal(match.group(1) + ("." + match.group(2) if match.group(2) else "")) * factor
     except InvalidOperation:  # pragma: no cover - the regex admits only digits
-        raise AmountError(f"cannot read {_shown(value)} as kronor") from None
+        raise AmountError(f"cannot read {_shown(value)} as kronor",
+                          f"kan inte läsa {_shown(value)} som kronor") from None
     if amount != amount.to_integral_value():
         raise AmountError(f"{_shown(value)} is not a whole number of kronor (öre are not used)",
                           f"{_shown(value)} är inte ett helt antal kronor (ören används inte)")

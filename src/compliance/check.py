@@ -18,6 +18,7 @@ from .errors import InputError, Issue
 from .evaluation import Evaluator, FindingFactory
 from .findings import CheckRun, PlanResult, Tally
 from .gate import Gate
+from .i18n import say
 from .legend import legend
 from .loader import MAX_BYTES
 from .packs import RULES_DIR, RuleBook, load_rulebook
@@ -145,11 +146,11 @@ def duplicate_plan_ids(files: list[tuple[Path, str]], max_bytes: int = MAX_BYTES
         names = [display for _, display in entries]
         for name in names:
             others = ", ".join(n for n in names if n != name)
-            issues.append(Issue(name, None, None,
-                                f"plan.id {plan_id!r} is also the id of {others}; plan ids are unique in a run "
-                                "(waivers and baselines match by plan id)", "plan.id",
+            issues.append(Issue(name, None, None, say(
                                 f"plan.id {plan_id!r} är också id för {others}; plan-id:n är unika i en körning "
-                                "(dispenser och baslinjer matchas på plan-id)"))
+                                "(dispenser och baslinjer matchas på plan-id)",
+                                f"plan.id {plan_id!r} is also the id of {others}; plan ids are unique in a run "
+                                "(waivers and baselines match by plan id)"), "plan.id"))
     return sorted(issues, key=issue_order)
 
 

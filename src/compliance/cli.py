@@ -72,9 +72,10 @@ def progress_bar(total: int) -> Callable[[int, int], None] | None:
 
 def echo_issues(issues: list[Issue], lang: str, warning: bool = False) -> None:
     """Problems with input files on standard error, one line each, in the chosen language."""
+    from .i18n import words
     from .render.common import visible
 
-    label = ("varning" if lang == "sv" else "warning") if warning else ("fel" if lang == "sv" else "error")
+    label = words(lang)["warning" if warning else "error"]
     for issue in issues:
         click.echo(f"{label}: {visible(issue.one_line(lang))}", err=True)
 
@@ -289,12 +290,14 @@ def rules() -> None:
 @_guard
 def rules_list(rules_dir: Path | None, lang: str) -> None:
     """Every rule with its severity, title and source."""
+    from .i18n import words
     from .packs import RULES_DIR, load_rulebook
 
     book = load_rulebook(rules_dir or RULES_DIR)
+    w = words(lang)
     for rule in book.rules:
         src = "; ".join(s.cite() for s in rule.source)
-        click.echo(f"{rule.id}  {rule.severity:<8} {rule.title.get(lang)}  [{src}]")
+        click.echo(f"{rule.id}  {w[rule.severity]:<8} {rule.title.get(lang)}  [{src}]")
 
 
 @rules.command("show")
@@ -444,6 +447,7 @@ def diff(old: Path, new: Path, fmt: str, output: str | None, as_of: dt.date, lan
     the two files are not versions of one plan (another agreement or region).
     """
     from .check import Checker, display_name
+    from .i18n import words
     from .plans import load_plan
     from .render.common import visible
     from .render.diff import render_diff
@@ -456,7 +460,7 @@ def diff(old: Path, new: Path, fmt: str, output: str | None, as_of: dt.date, lan
     after = load_plan(new, display_name(str(new)))
     note = related(before, after)
     if note:
-        click.echo(f"{'varning' if lang == 'sv' else 'warning'}: {visible(note.text(lang))}", err=True)
+        click.echo(f"{words(lang)['warning']}: {visible(note.text(lang))}", err=True)
     result = make_diff(checker, before, after, as_of)
     write_output(render_diff(result, fmt, lang), output, create_parent=False)
     sys.exit(EXIT_FINDINGS if result.failed_errors else EXIT_CLEAN)

@@ -8,18 +8,24 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from .i18n import Text, say
 
-@dataclass(frozen=True, order=True)
+
+@dataclass(frozen=True)
 class Issue:
-    """One thing wrong with one input file (the message in English, and in Swedish where we have it)."""
+    """One thing wrong with one input file, said in Swedish and English."""
 
     file: str
     line: int | None
     column: int | None
-    message: str
+    says: Text
     field: str | None = None
-    sv: str | None = None
     cell: str | None = None  # a workbook's sheet and cell (``Aktiviteter!C12``); then line is the cell's row
+
+    @property
+    def message(self) -> str:
+        """The English text (what library code and tests match on)."""
+        return self.says.en
 
     def where(self) -> str:
         """``plan.yaml:10:9``, or ``plan.xlsx:Aktiviteter!C12`` for a workbook."""
@@ -33,7 +39,7 @@ class Issue:
         return where
 
     def text(self, lang: str = "en") -> str:
-        return self.sv if lang == "sv" and self.sv else self.message
+        return self.says.get(lang)
 
     def one_line(self, lang: str = "en") -> str:
         what = f"{self.field}: " if self.field else ""
@@ -59,14 +65,16 @@ class InputError(Exception):
     def at(
         cls,
         file: str,
-        message: str,
+        message: str | Text,
         line: int | None = None,
         column: int | None = None,
         field: str | None = None,
         sv: str | None = None,
         cell: str | None = None,
     ) -> InputError:
-        return cls([Issue(file, line, column, message, field, sv, cell)])
+        """One issue: ``message`` a :class:`Text`, or its English with the Swedish as ``sv``."""
+        says = message if isinstance(message, Text) else say(sv if sv is not None else message, message)
+        return cls([Issue(file, line, column, says, field, cell)])
 
     def __str__(self) -> str:
         return "\n".join(issue.one_line() for issue in self.issues)

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from .amounts import format_kr
 from .errors import InputError, Issue
+from .i18n import say
 from .loader import PathT, format_path
 
 if TYPE_CHECKING:
@@ -141,6 +142,7 @@ def check_requirements(loaded: LoadedPlan, pack: Agreement) -> None:
                     en += f"; the area {area.area} has no requirement codes in {pack.id}"
                     sv += f"; området {area.area} har inga kravkoder i {pack.id}"
                 line, column = loaded.locs.line_of(path)
-                issues.append(Issue(loaded.file, line, column, en, format_path(path), sv, loaded.locs.cell_of(path)))
+                issues.append(Issue(loaded.file, line, column, say(sv, en), format_path(path),
+                                    loaded.locs.cell_of(path)))
     if issues:
         raise InputError(issues)

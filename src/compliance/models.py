@@ -13,6 +13,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema, field_validator
 
 from .amounts import parse_amount
+from .i18n import BilingualError, say
 
 AMOUNT_SCHEMA = {
     "anyOf": [
@@ -58,7 +59,8 @@ class _Model(BaseModel):
 
 def _no_datetime(value: object) -> object:
     if isinstance(value, dt.datetime):
-        raise ValueError("a date is written YYYY-MM-DD, without a time")
+        raise BilingualError(say("ett datum skrivs ÅÅÅÅ-MM-DD, utan klockslag",
+                                 "a date is written YYYY-MM-DD, without a time"))
     return value
 
 
@@ -97,7 +99,8 @@ class Period(_Model):
     def _end_after_start(cls, end: dt.date, info: object) -> dt.date:
         start = getattr(info, "data", {}).get("start")
         if start is not None and end < start:
-            raise ValueError(f"the period ends ({end}) before it starts ({start})")
+            raise BilingualError(say(f"perioden slutar ({end}) innan den börjar ({start})",
+                                     f"the period ends ({end}) before it starts ({start})"))
         return end
 
 

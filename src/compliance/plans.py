@@ -20,6 +20,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from .errors import InputError, Issue
+from .i18n import BilingualError, say
 from .loader import MAX_BYTES, Locations, PathT, format_path, load_file, shorten
 from .models import Plan
 
@@ -146,7 +147,8 @@ def _message(err: dict[str, Any], model: type[BaseModel], loc: tuple[str | int, 
     if kind == "value_error":
         error = err.get("ctx", {}).get("error")
         text = str(error) if error is not None else err["msg"]
-        return text, getattr(error, "sv", None) or text
+        said = error.text if isinstance(error, BilingualError) else None
+        return text, said.sv if said is not None else text
     msg = err["msg"]
     suffix = f" (got {_as_written(got)})" if "input" in err and not isinstance(got, dict | list) else ""
     sv_suffix = f" (fick {_as_written(got)})" if suffix else ""
@@ -164,7 +166,7 @@ def validation_issues(
             continue
         line, column = locs.line_of(loc)
         en, sv = _message(dict(err), model, loc)
-        issues[loc] = Issue(locs.file, line, column, en, format_path(loc) or None, sv, locs.cell_of(loc))
+        issues[loc] = Issue(locs.file, line, column, say(sv, en), format_path(loc) or None, locs.cell_of(loc))
     return sorted(issues.values(), key=lambda i: (i.line or 0, i.column or 0, i.field or ""))
 
 

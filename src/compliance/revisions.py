@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from .errors import InputError, Issue
 from .facts import revision_facts
+from .i18n import say
 from .loader import MAX_BYTES
 from .plans import LoadedPlan, PlanCache, inside
 
@@ -187,8 +188,8 @@ def related(old: LoadedPlan, new: LoadedPlan) -> Issue | None:
         except OSError:
             pass
     line, column = new.locs.line_of(("plan", "id"))
-    return Issue(new.file, line, column,
-                 f"plan {b.id!r} does not name {old.file} in plan.supersedes and has another id than "
-                 f"{a.id!r}: are these versions of one plan?", "plan.id",
+    return Issue(new.file, line, column, say(
                  f"planen {b.id!r} anger inte {old.file} i plan.supersedes och har ett annat id än "
-                 f"{a.id!r}: är de versioner av en plan?")
+                 f"{a.id!r}: är de versioner av en plan?",
+                 f"plan {b.id!r} does not name {old.file} in plan.supersedes and has another id than "
+                 f"{a.id!r}: are these versions of one plan?"), "plan.id")

@@ -21,7 +21,7 @@ from .errors import InputError, Issue
 from .hints import show, yes_no
 from .loader import Locations, PathT, format_path
 from .plans import validate
-from .texts import Lang, Source
+from .texts import Lang, Source, say
 
 Severity = Literal["error", "warning", "info"]
 FACT_KINDS = tuple(factschema.KINDS)  # declared, with their fields, in factschema.py
@@ -116,7 +116,8 @@ def load_rule(data: Any, locs: Locations) -> Rule:
     if isinstance(data, dict):
         data = {**data, "file": locs.file}
     rule: Rule = validate(data, locs, Rule)
-    issues = [Issue(locs.file, *locs.line_of(path), message, format_path(path))
+    # for rule authors, in English only (as the fact schema's other load errors)
+    issues = [Issue(locs.file, *locs.line_of(path), say(message, message), format_path(path))
               for path, message in field_problems(rule)]
     if issues:
         raise InputError(issues)

@@ -1,6 +1,7 @@
 """Small data types that rule files, agreement packs and the fact builder share:
-a text in Swedish and English (:class:`Lang`, :func:`say`) and a citation of a
-source document (:class:`Source`).
+a citation of a source document (:class:`Source`), and the bilingual text
+(:class:`~compliance.i18n.Text`, still imported as ``Lang`` from here) that
+:mod:`compliance.i18n` defines.
 
 They live apart from :mod:`compliance.packs` so that :mod:`compliance.rules`
 need not import the pack loader, which imports it (no ``packs ↔ rules`` cycle).
@@ -10,22 +11,13 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict
 
+from .i18n import Lang as Lang  # i18n.Text under its old name
+from .i18n import Text as Text
+from .i18n import say as say
+
 
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Lang(_Model):
-    sv: str
-    en: str
-
-    def get(self, lang: str) -> str:
-        return self.en if lang == "en" else self.sv
-
-
-def say(sv: str, en: str) -> Lang:
-    """A reason in both languages, for messages the code writes itself."""
-    return Lang(sv=sv, en=en)
 
 
 class Source(_Model):

@@ -22,6 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from .errors import InputError, Issue
 from .findings import CheckRun, Finding, PlanResult
+from .i18n import say
 from .loader import Locations, load_file
 from .plans import validate
 
@@ -115,12 +116,15 @@ class WaiverState:
         for i, w in enumerate(self.loaded.waivers):
             line = self.loaded.line(i)
             if w.expires < self.as_of:
-                run.warnings.append(Issue(self.loaded.file, line, None,
-                                          f"waiver for {w.rule} on {w.plan} expired on {w.expires} "
-                                          f"({w.reference}); renew it or fix the finding"))
+                run.warnings.append(Issue(self.loaded.file, line, None, say(
+                    f"dispensen för {w.rule} på {w.plan} gick ut {w.expires} ({w.reference}); "
+                    "förnya den eller åtgärda fyndet",
+                    f"waiver for {w.rule} on {w.plan} expired on {w.expires} "
+                    f"({w.reference}); renew it or fix the finding")))
             elif i not in self.used:
-                run.warnings.append(Issue(self.loaded.file, line, None,
-                                          f"waiver for {w.rule} on {w.plan} matches no finding; remove it"))
+                run.warnings.append(Issue(self.loaded.file, line, None, say(
+                    f"dispensen för {w.rule} på {w.plan} matchar inget fynd; ta bort den",
+                    f"waiver for {w.rule} on {w.plan} matches no finding; remove it")))
 
 
 # -- baselines ---------------------------------------------------------------------------
@@ -155,19 +159,24 @@ def load_baseline(path: Path) -> set[BaselineKey]:
     try:
         doc: Any = json.loads(read_text(path, display))
     except json.JSONDecodeError as exc:
-        raise InputError.at(display, f"not a baseline (JSON): {exc.msg}", exc.lineno, exc.colno) from None
+        raise InputError.at(display, f"not a baseline (JSON): {exc.msg}", exc.lineno, exc.colno,
+                            sv=f"ingen baslinje (JSON): {exc.msg}") from None
     except ValueError as exc:  # a number past Python's digit limit
-        raise InputError.at(display, f"not a baseline: {exc}") from None
+        raise InputError.at(display, f"not a baseline: {exc}", sv=f"ingen baslinje: {exc}") from None
     if isinstance(doc, dict) and doc.get("version") == 1:
         raise InputError.at(display, "a version-1 baseline does not record each finding's file, so a copy of a "
-                            "plan could pass as known; record it again with --write-baseline")
+                            "plan could pass as known; record it again with --write-baseline",
+                            sv="en baslinje av version 1 anger inte varje fynds fil, så en kopia av en plan kan "
+                            "passera som känd; spara den igen med --write-baseline")
     if (not isinstance(doc, dict) or doc.get("version") != BASELINE_VERSION
             or not isinstance(doc.get("findings"), list)):
-        raise InputError.at(display, "not a compliance baseline (expected {\"version\": 2, \"findings\": [...]})")
+        raise InputError.at(display, "not a compliance baseline (expected {\"version\": 2, \"findings\": [...]})",
+                            sv="ingen baslinje för compliance (väntade {\"version\": 2, \"findings\": [...]})")
     keys = set()
     for entry in doc["findings"]:
         if not isinstance(entry, dict) or not {"rule", "plan", "file", "path"} <= set(entry):
-            raise InputError.at(display, f"baseline entry {str(entry)[:200]} lacks rule, plan, file or path")
+            raise InputError.at(display, f"baseline entry {str(entry)[:200]} lacks rule, plan, file or path",
+                                sv=f"posten {str(entry)[:200]} i baslinjen saknar rule, plan, file eller path")
         keys.add((str(entry["rule"]), str(entry["plan"]), str(entry["file"]), str(entry["path"])))
     return keys
 

@@ -32,6 +32,7 @@ from typing import Any
 from xml.etree import ElementTree as ET
 
 from .errors import InputError, Issue
+from .i18n import say
 from .loader import MAX_BYTES, Locations, PathT, format_path
 
 SUFFIXES = (".xlsx", ".xlsm")
@@ -332,9 +333,9 @@ def _scan_sheet(data: bytes) -> SheetXml:
 
 def _issue(file: str, en: str, sv: str, cell: tuple[str, int, int] | None = None, fld: str | None = None) -> Issue:
     if cell is None:
-        return Issue(file, None, None, en, fld, sv)
+        return Issue(file, None, None, say(sv, en), fld)
     sheet, row, col = cell
-    return Issue(file, row + 1, col + 1, en, fld, sv, cell_ref(sheet, row, col))
+    return Issue(file, row + 1, col + 1, say(sv, en), fld, cell_ref(sheet, row, col))
 
 
 def _open_container(path: Path, display: str, max_bytes: int) -> tuple[bytes, dict[str, str], dict[str, str]]:

@@ -6,33 +6,7 @@ import re
 from typing import Any
 
 from ..findings import CheckRun
-
-WORDS = {
-    "sv": {
-        "title": "Granskning av planer mot God och nära vård", "as_of": "bedömt per", "note": "obs",
-        "failed": "fel", "not-evaluated": "ej bedömd", "waived": "dispens",
-        "error": "fel", "warning": "varning", "info": "info",
-        "clean": "Inga fynd.", "clean_text": "inga fynd", "summary": "Sammanfattning", "plans": "planer",
-        "errors_n": "fel", "warnings_n": "varningar", "infos_n": "info", "ne_n": "ej bedömda",
-        "input_errors": "indatafel", "input_error": "indatafel",
-        "rule": "regel", "where": "plats", "message": "meddelande",
-        "source": "källa", "area": "område", "planned": "planerat", "allocation": "tilldelning",
-        "overview": "Översikt planer × regler", "plan": "plan", "values": "värden",
-        "no_area": "hela planen",
-    },
-    "en": {
-        "title": "Plans checked against God och nära vård", "as_of": "as of", "note": "note",
-        "failed": "failed", "not-evaluated": "not evaluated", "waived": "waived",
-        "error": "error", "warning": "warning", "info": "info",
-        "clean": "No findings.", "clean_text": "no findings", "summary": "Summary", "plans": "plans",
-        "errors_n": "errors", "warnings_n": "warnings", "infos_n": "info", "ne_n": "not evaluated",
-        "input_errors": "input errors", "input_error": "input error",
-        "rule": "rule", "where": "where", "message": "message",
-        "source": "source", "area": "area", "planned": "planned", "allocation": "allocation",
-        "overview": "Overview plans × rules", "plan": "plan", "values": "values",
-        "no_area": "the whole plan",
-    },
-}
+from ..i18n import WORDS as WORDS  # the one catalog; words(lang) there picks a language
 
 
 def counts(run: CheckRun) -> dict[str, Any]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from xml.etree import ElementTree as ET
 
 from ..findings import CheckRun, Finding
+from ..i18n import words
 from .common import visible as v
 
 
@@ -20,6 +21,7 @@ def _lines(findings: list[Finding]) -> str:
 
 def render(run: CheckRun) -> str:
     suites = ET.Element("testsuites", name="compliance")
+    w = words(run.lang)
     total = failures = skipped = errors = 0
     for result in run.results:
         by_rule: dict[str, list[Finding]] = {}
@@ -47,8 +49,8 @@ def render(run: CheckRun) -> str:
             elif not_evaluated:
                 s_skip += 1
                 ET.SubElement(case, "skipped", message=v(not_evaluated[0].message)).text = _lines(not_evaluated)
-            shown = ([f"waived: {_lines(waived)}"] if waived else []) + (
-                [f"baseline: {_lines(baselined)}"] if baselined else [])
+            shown = ([f"{w['waived']}: {_lines(waived)}"] if waived else []) + (
+                [f"{w['baseline']}: {_lines(baselined)}"] if baselined else [])
             if shown:  # waived and baselined findings are shown, and do not fail the gate
                 ET.SubElement(case, "system-out").text = "\n".join(shown)
         suite.set("tests", str(len(result.rules_applied)))

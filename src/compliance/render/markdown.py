@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from ..findings import CheckRun
-from .common import WORDS, code_md, counts, escape_md
+from ..i18n import words
+from .common import code_md, counts, escape_md
 from .table import markdown_row, markdown_rule, markdown_table
 
 
 def render(run: CheckRun) -> str:
-    w = WORDS["en" if run.lang == "en" else "sv"]
+    w = words(run.lang)
     c = counts(run)
     out = [
         f"## {w['title']} ({w['as_of']} {run.as_of})",
@@ -35,13 +36,13 @@ def render(run: CheckRun) -> str:
                     "not-evaluated": "❔", "waived": "🛈"}[f.outcome]
             label = w[f.severity] if f.outcome == "failed" else w[f.outcome]
             if f.baselined:
-                label += " (baseline)"
+                label += f" ({w['baseline']})"
             src = "; ".join(f"{s.document} {s.section}" for s in f.sources)
             out.append(markdown_row([f"{icon} {label}", f.rule, f"`{code_md(f.location.where())}`",
                                      escape_md(f.message), escape_md(src)]))
         out.append("")
     if run.warnings:
-        out += ["### ⚠️ waivers", ""]
+        out += [f"### ⚠️ {w['waivers']}", ""]
         out += [f"- `{code_md(issue.one_line(run.lang))}`" for issue in run.warnings]
         out.append("")
     if run.errors:

@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from ..findings import CheckRun, PlanResult
-from .common import WORDS as _WORDS
+from ..i18n import words
 from .common import line_start
 from .common import visible as v
 
@@ -30,13 +30,13 @@ def _write_result(result: PlanResult, run: CheckRun, w: dict[str, str], write: C
         if f.waiver:
             lines.append(f"             ({w['waived']}: {v(f.waiver['reason'])}; {v(f.waiver['reference'])})")
         if f.baselined:
-            lines.append("             (baseline)")
+            lines.append(f"             ({w['baseline']})")
         write("\n".join(lines) + "\n")
     write("\n")
 
 
 def stream(run: CheckRun, results: Iterable[PlanResult], write: Callable[[str], Any]) -> None:
-    w = _WORDS["en" if run.lang == "en" else "sv"]
+    w = words(run.lang)
     for result in results:
         _write_result(result, run, w, write)
     lines: list[str] = []
@@ -53,7 +53,7 @@ def stream(run: CheckRun, results: Iterable[PlanResult], write: Callable[[str], 
 def summary_line(run: CheckRun) -> str:
     """The closing line of the text report; also printed on standard error when the
     report goes to a file, so a CI log shows the counts of the one run that wrote it."""
-    w = _WORDS["en" if run.lang == "en" else "sv"]
+    w = words(run.lang)
     s = run.summary()
     by_severity = run.counts().by_severity
     return (

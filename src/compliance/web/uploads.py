@@ -22,6 +22,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 
 from ..errors import Issue
+from ..i18n import say
 from ..loader import MAX_BYTES
 from ..plans import PLAN_SUFFIXES
 
@@ -54,7 +55,7 @@ class RequestError(Exception):
     def __init__(self, status: int, message: str, sv: str, file: str | None = None) -> None:
         super().__init__(message)
         self.status = status
-        self.issues = [Issue(file or "", None, None, message, None, sv)]
+        self.issues = [Issue(file or "", None, None, say(sv, message))]
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,269 @@
+"""No English under ``--lang sv`` (and no Swedish words of the catalog under ``--lang en``).
+
+Runs every command a user sees text from (``check`` in every format over the example
+plans, the gate scenario with waivers, an expired and an unused waiver and a baseline,
+and a set of bad inputs; ``diff``, ``allocation``, ``rules list/show``, ``init``,
+``convert``) and looks, in what a person reads, for the other language's words of the
+catalog (:mod:`compliance.i18n`) and for a few giveaway words. Machine formats are read
+for their human text only (JSON keys, SARIF levels and JUnit element names are a
+contract, not a language); plan-provided text is Swedish in every language, so the
+English run looks only for the catalog's own Swedish words.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import xml.etree.ElementTree as ET
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from compliance.cli import main
+from compliance.i18n import UI, WORDS
+
+ROOT = Path(__file__).resolve().parent.parent
+GATE = ROOT / "tests" / "golden" / "gate"
+FORMATS = ["text", "json", "markdown", "junit", "sarif", "html"]
+
+PLAN = """\
+plan:
+  id: {id}
+  region: Region Jämtland Härjedalen
+  agreement: gnv-2020
+areas:
+  - area: karriartjanster
+    activities:
+      - id: a1
+        name: Tjänster
+        amount: {amount}
+        period: {{start: {start}, end: 2020-12-31}}
+"""
+
+# Each makes check fail with an input error (exit 2) in its own way.
+BAD_PLANS = {
+    "yaml.yaml": "plan: [\n",
+    "dupkey.yaml": "plan:\n  id: a\n  id: b\n",
+    "list.yaml": "- 1\n- 2\n",
+    "unknown.yaml": PLAN.format(id="u", amount=1, start="2020-01-01").replace("  region:", "  regoin:"),
+    "missing.yaml": "plan:\n  id: m\n",
+    "float.yaml": PLAN.format(id="f", amount="1.5", start="2020-01-01"),
+    "negative.yaml": PLAN.format(id="n", amount=-5, start="2020-01-01"),
+    "words.yaml": PLAN.format(id="w", amount='"femton kronor"', start="2020-01-01"),
+    "ore.yaml": PLAN.format(id="o", amount='"1,5 kr"', start="2020-01-01"),
+    "huge.yaml": PLAN.format(id="h", amount=10**14, start="2020-01-01"),
+    "bool.yaml": PLAN.format(id="b", amount="true", start="2020-01-01"),
+    "period.yaml": PLAN.format(id="p", amount=1, start="2021-01-01"),
+    "datetime.yaml": PLAN.format(id="t", amount=1, start="2020-01-01T10:00:00"),
+    "agreement.yaml": PLAN.format(id="g", amount=1, start="2020-01-01").replace("gnv-2020", "gnv-2019"),
+    "region.yaml": PLAN.format(id="r", amount=1, start="2020-01-01").replace("Jämtland Härjedalen", "Jämtland"),
+    "area.yaml": PLAN.format(id="x", amount=1, start="2020-01-01").replace("karriartjanster", "karriar"),
+    "twin1.yaml": PLAN.format(id="twin", amount=1, start="2020-01-01"),
+    "twin2.yaml": PLAN.format(id="twin", amount=2, start="2020-01-01"),
+    "empty.yaml": "",
+    "notutf8.yaml": b"plan:\n  id: \xff\n",
+}
+
+EXPIRED = """\
+  - rule: GNV-208
+    plan: gate
+    reason: Beslut väntar.
+    approved_by: HR-direktör
+    reference: RS/2/2019
+    expires: 2019-12-31
+  - rule: GNV-102
+    plan: gate
+    reason: Ingen sådan.
+    approved_by: HR-direktör
+    reference: RS/3/2020
+    expires: 2030-12-31
+"""
+
+
+_NOT_READ = ("style", "script", "dt")  # <dt>: a value's name as the rule's values give it (an identifier)
+
+
+class _Text(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.parts: list[str] = []
+        self._skip = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self._skip += tag in _NOT_READ
+        self.parts += [v for k, v in attrs if k in ("title", "alt", "aria-label") and v]
+
+    def handle_endtag(self, tag: str) -> None:
+        self._skip -= tag in _NOT_READ
+
+    def handle_data(self, data: str) -> None:
+        if not self._skip:
+            self.parts.append(data)
+
+
+_HUMAN_KEYS = {"message", "title", "text", "markdown", "note", "notes", "warnings", "errors", "reason",
+               "name", "shortDescription", "fullDescription", "help"}
+
+
+def _human_json(value: object, human: bool = False) -> list[str]:
+    """The strings of a JSON document a person reads (messages, titles), not its keys or enums."""
+    if isinstance(value, dict):
+        return [s for k, v in value.items() for s in _human_json(v, human or k in _HUMAN_KEYS)]
+    if isinstance(value, list):
+        return [s for v in value for s in _human_json(v, human)]
+    return [value] if human and isinstance(value, str) else []
+
+
+def readable(out: str, fmt: str) -> str:
+    """What a person reads of an output."""
+    if not out.strip():
+        return ""
+    if fmt in ("json", "sarif"):
+        return "\n".join(_human_json(json.loads(out)))
+    if fmt == "junit":
+        root = ET.fromstring(out.encode("utf-8"))
+        parts = [elem.get(a) or "" for elem in root.iter() for a in ("message",)]
+        return "\n".join(parts + [elem.text or "" for elem in root.iter()])
+    if fmt == "html":
+        parser = _Text()
+        parser.feed(out)
+        return "\n".join(parser.parts)
+    return out
+
+
+def _catalog(lang: str) -> set[str]:
+    """The catalog's words only one language has (``info``, ``plan``, ``Region`` are both)."""
+    other = "sv" if lang == "en" else "en"
+    theirs = {w.casefold() for table in (WORDS, UI) for w in table[other].values()}
+    return {w for table in (WORDS, UI) for w in table[lang].values()
+            if w.casefold() not in theirs and "{" not in w}
+
+
+GIVEAWAYS = {
+    "en": ["the", "is", "are", "and", "not", "of", "no", "cannot", "must", "expired", "waiver", "baseline",
+           "matches", "remove", "write", "before", "after", "from", "with", "which", "does", "has"],
+    "sv": ["och", "inte", "är", "ska", "kan", "saknas", "eller", "finns", "fel", "varning", "dispens"],
+}
+
+
+# Data, not words of the tool's own: quotes of sources and plans («…», '…', "…"), code and
+# placeholders (`…`, {…}), YAML keys and the field names messages name (``approved_by:``).
+_DATA = re.compile(r"«[^»]*»|'[^']*'|\"[^\"]*\"|`[^`]*`|\{[^}]*\}|(?<![\w-])[a-z_\[\]0-9.]+:(?=\s|$)")
+
+
+def _source_words() -> str:
+    """The sources' own section names and quotes (Swedish data in every language)."""
+    from compliance.packs import RULES_DIR, load_rulebook
+
+    book = load_rulebook(RULES_DIR)
+    return "\n".join(f"{s.section} {s.quote or ''}" for rule in book.rules for s in rule.source)
+
+
+def foreign(text: str, lang: str) -> list[str]:
+    """The other language's words found in ``text`` (whole words, any case), outside quoted data."""
+    other = "en" if lang == "sv" else "sv"
+    text = _DATA.sub(" ", text)
+    found = []
+    words = sorted(_catalog(other), key=len, reverse=True)
+    if lang == "en":  # a word the sources themselves use is no sign of a leak
+        sources = _source_words().casefold()
+        words = [w for w in words if w.casefold() not in sources]
+    if lang == "sv":  # plan text is Swedish under both languages: giveaways only where it is not shown
+        words += GIVEAWAYS[other]
+    for word in words:
+        if re.search(rf"(?<![\w/.-]){re.escape(word)}(?![\w/.-])", text, re.IGNORECASE):
+            found.append(word)
+    return found
+
+
+def _invoke(args: list[str], fmt: str) -> tuple[int, str]:
+    """The exit status, and what a person reads of standard output and standard error."""
+    result = CliRunner().invoke(main, args, catch_exceptions=False)
+    return result.exit_code, readable(result.stdout, fmt) + "\n" + result.stderr
+
+
+@pytest.fixture(scope="module")
+def bad(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("bad")
+    for name, text in BAD_PLANS.items():
+        (folder / name).write_bytes(text if isinstance(text, bytes) else text.encode("utf-8"))
+    return folder
+
+
+@pytest.fixture(scope="module")
+def gate(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("gate")
+    for name in ("gate.yaml", "baseline.json"):
+        shutil.copy(GATE / name, folder / name)
+    (folder / "waivers.yaml").write_text((GATE / "waivers.yaml").read_text("utf-8") + EXPIRED, "utf-8")
+    (folder / "v1.json").write_text('{"version": 1, "findings": []}', "utf-8")
+    (folder / "broken.json").write_text("{", "utf-8")
+    (folder / "badwaivers.yaml").write_text("waivers:\n  - rule: GNV-1\n    plan: p\n", "utf-8")
+    return folder
+
+
+def runs(lang: str, bad: Path, gate: Path, tmp: Path) -> list[tuple[list[str], str, int]]:
+    """(arguments, format, expected exit status) of every run."""
+    lg = ["--lang", lang]
+    out: list[tuple[list[str], str, int]] = []
+    for fmt in FORMATS:
+        out.append((["check", "plans", "--as-of", "2021-04-30", "--format", fmt, *lg], fmt, 1))
+        out.append((["check", str(gate / "gate.yaml"), "--as-of", "2020-04-01", "--waivers",
+                     str(gate / "waivers.yaml"), "--baseline", str(gate / "baseline.json"), "--fail-on",
+                     "warning", "--format", fmt, *lg], fmt, 1))
+        out.append((["check", str(bad), str(gate / "nothing.yaml"), "--format", fmt, *lg], fmt, 2))
+    for baseline in ("v1.json", "broken.json"):
+        out.append((["check", str(gate / "gate.yaml"), "--baseline", str(gate / baseline), *lg], "text", 2))
+    out.append((["check", str(gate / "gate.yaml"), "--waivers", str(gate / "badwaivers.yaml"), *lg], "text", 2))
+    revised = "examples/revisions/rjh-gnv-2020-v2-e-halsa.yaml"
+    for fmt in ("text", "markdown", "json"):
+        out.append((["diff", "plans/rjh-gnv-2020.yaml", revised, "--as-of", "2020-06-01", "--format", fmt, *lg],
+                    fmt, 1))
+        out.append((["allocation", "gnv-2022", "--region", "Region Jämtland Härjedalen", "--format", fmt, *lg],
+                    fmt, 0))
+    out.append((["diff", "plans/rjh-gnv-2020.yaml", "plans/rjh-gnv-2023.yaml", *lg], "text", 2))
+    out.append((["rules", "list", *lg], "text", 0))
+    out.append((["convert", "plans/rjh-gnv-2020.yaml", str(tmp / "p.xlsx"), *lg], "text", 0))
+    out.append((["convert", str(bad / "float.yaml"), str(tmp / "q.xlsx"), *lg], "text", 2))
+    return out
+
+
+@pytest.mark.parametrize("lang", ["sv", "en"])
+def test_no_other_language_in_any_output(lang, bad, gate, tmp_path, monkeypatch):
+    monkeypatch.chdir(ROOT)
+    leaks = []
+    for args, fmt, status in runs(lang, bad, gate, tmp_path):
+        code, text = _invoke(args, fmt)
+        assert code == status, (args, text[-2000:])
+        for line in text.splitlines():
+            words = foreign(line, lang)
+            if words:
+                leaks.append(f"{' '.join(args[:2])} [{fmt}] {words}: {line.strip()[:200]}")
+    assert not leaks, f"{len(leaks)} lines in the other language:\n" + "\n".join(dict.fromkeys(leaks))
+
+
+# Known, not yet translated: `rules show` is the page `rules docs` writes to docs/rules/ (English
+# headings around both languages' texts), and `init` writes a Swedish plan with English comments
+# and has no --lang. Each is strict: the day it is translated, this says so.
+@pytest.mark.xfail(strict=True, reason="rules show and init are not translated yet (docs pages would change)")
+@pytest.mark.parametrize("args", [
+    ["rules", "show", "GNV-102", "--lang", "sv"],
+    ["init", "--region", "Region Jämtland Härjedalen", "--agreement", "gnv-2022"],
+])
+def test_not_yet_translated(args, monkeypatch):
+    monkeypatch.chdir(ROOT)
+    code, text = _invoke(args, "text")
+    assert code == 0
+    assert not [line for line in text.splitlines() if foreign(line, "sv")]
+
+
+def test_the_scan_finds_what_it_looks_for():
+    """The scanner itself: a line of each language is caught in the other's run, not in its own."""
+    assert foreign("waiver for GNV-207 on gate expired on 2020-01-01", "sv")
+    assert foreign("### ⚠️ waivers", "sv") == ["waivers"]
+    assert not foreign("dispensen för GNV-207 på gate gick ut 2020-01-01", "sv")
+    assert sorted(foreign("0 varningar, 2 indatafel", "en")) == ["indatafel", "varningar"]
+    assert not foreign("Summary: 1 plans, the area karriartjanster", "en")
