@@ -112,11 +112,11 @@ def test_the_wire_encoding_is_the_engines():
     """A fact goes to durable-rules as scalars only: dates as day numbers, absent and list
     fields left out, fields no rule reads left out, and each unknown field flagged."""
     from compliance.facts import Fact
-    from compliance.texts import Lang
+    from compliance.i18n import Text
 
     fact = Fact("report", "report:[\"x\"]", ("reports", 0),
                 {"submitted": dt.date(2022, 4, 1), "late": True, "names": ["a"], "none": None, "n": 3, "unread": 1},
-                {"deadline": Lang(sv="ingen", en="none")})
+                {"deadline": Text(sv="ingen", en="none")})
     wire = engine_mod.encode(fact, frozenset({"submitted", "late", "names", "none", "n", "deadline"}))
     assert wire == {"id": fact.id, "kind": "report", "submitted": dt.date(2022, 4, 1).toordinal(), "late": True,
                     "n": 3, "unknown__deadline": 1}

@@ -20,8 +20,9 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from .errors import InputError
+from .i18n import Text, say
 from .loader import load_file
-from .packs import Agreement, County, Lang, say
+from .packs import Agreement, County
 from .plans import validate
 
 
@@ -94,7 +95,7 @@ def municipal(
     return out
 
 
-def region_allocation(pack: Agreement, region: str) -> tuple[dict[str, int | None], Lang | None]:
+def region_allocation(pack: Agreement, region: str) -> tuple[dict[str, int | None], Text | None]:
     """What the agreement gives ``region`` per area, and why figures are missing.
 
     From the model when the pack has its inputs, else from a published table;
@@ -170,7 +171,7 @@ class AllocationResult:
     regions: dict[str, dict[str, int]]
     municipalities: dict[str, dict[str, int]]
     areas: list[str]
-    note: Lang | None = None
+    note: Text | None = None
     lang: str = "sv"
 
     def as_dict(self) -> dict[str, Any]:

@@ -25,19 +25,20 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from .errors import InputError
+from .i18n import Text
 from .loader import load_file
-from .packs import Lang, RuleBook
+from .packs import RuleBook
 from .plans import validate
 
 FOLDER = "obligations"
 
 Reason = Literal["skr", "not-in-plan", "judgement", "no-figure"]
-REASONS: dict[str, Lang] = {
-    "skr": Lang(sv="SKR:s, statens eller kommunernas uppgift, inte regionens",
+REASONS: dict[str, Text] = {
+    "skr": Text(sv="SKR:s, statens eller kommunernas uppgift, inte regionens",
                 en="SKR's, the state's or the municipalities' task, not the region's"),
-    "not-in-plan": Lang(sv="syns inte i en plan", en="not visible in a plan"),
-    "judgement": Lang(sv="bedöms av en person", en="judged by a person"),
-    "no-figure": Lang(sv="ingen källa ger siffran", en="no source gives the figure"),
+    "not-in-plan": Text(sv="syns inte i en plan", en="not visible in a plan"),
+    "judgement": Text(sv="bedöms av en person", en="judged by a person"),
+    "no-figure": Text(sv="ingen källa ger siffran", en="no source gives the figure"),
 }
 
 
@@ -49,11 +50,11 @@ class Obligation(_Model):
     id: str = Field(pattern=r"^[0-9]{3}-[a-z0-9.-]+$")
     section: str
     quote: str = Field(min_length=10)
-    says: Lang
+    says: Text
     scope: Literal["agreement", "regional"] = "agreement"
     rules: list[str] = Field(default_factory=list)
     reason: Reason | None = None
-    note: Lang | None = None
+    note: Text | None = None
 
     @model_validator(mode="after")
     def _checked_or_why_not(self) -> Obligation:
@@ -66,7 +67,7 @@ class Obligation(_Model):
 
 class SourceObligations(_Model):
     document: str = Field(pattern=r"^[0-9]{3}$")
-    title: Lang
+    title: Text
     agreements: list[str] = Field(min_length=1)  # the packs whose year this source speaks for
     region: str | None = None  # a region's own decision: its regional obligations bind that region
     obligations: list[Obligation] = Field(min_length=1)

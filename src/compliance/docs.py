@@ -8,9 +8,11 @@ import yaml
 
 from . import conditions
 from .engine import namespace, not_applied_reason
-from .packs import Agreement, Lang, Policy, RuleBook, Source
+from .i18n import Text
+from .packs import Agreement, Policy, RuleBook
 from .render.table import markdown_table
 from .rules import Rule
+from .texts import Source
 
 
 def _yaml(data: object, flow: bool | None = None) -> str:
@@ -68,7 +70,7 @@ def _figures(rule: Rule, pack: Agreement, policy: Policy | None) -> list[str]:
         try:
             value: Any = conditions.lookup(ns, ref.path, ref.text())
         except conditions.Missing as missing:
-            why = missing.reason.en if isinstance(missing.reason, Lang) else "unknown"
+            why = missing.reason.en if isinstance(missing.reason, Text) else "unknown"
             out.append(f"`{ref.text()}` = unknown ({why})")
             continue
         except conditions.ConditionError:

@@ -67,7 +67,8 @@ else:
 from . import conditions
 from .errors import InputError
 from .facts import Fact, check_unique
-from .packs import Agreement, Lang, Policy, say
+from .i18n import Text, say
+from .packs import Agreement, Policy
 
 
 @dataclass(frozen=True)
@@ -79,7 +80,7 @@ class Match:
     rule_id: str
     outcome: str  # "failed" or "not-evaluated"
     fact: Fact
-    reasons: tuple[Lang, ...] = ()
+    reasons: tuple[Text, ...] = ()
 
 
 class EngineError(RuntimeError):
@@ -230,7 +231,7 @@ def namespace(pack: Agreement, policy: Policy | None, consequences: Iterable[str
     in both languages; for messages only). ``consequences`` are the names other years
     state: where this year's source states no such thing, the name reads as nothing.
     """
-    missing: dict[str, Lang] = {}
+    missing: dict[str, Text] = {}
     targets = {}
     for name, target in pack.targets.items():
         targets[name] = target.value
@@ -270,12 +271,12 @@ def namespace(pack: Agreement, policy: Policy | None, consequences: Iterable[str
     }
 
 
-def not_applied_reason(pack: Agreement, rule_id: str) -> Lang:
+def not_applied_reason(pack: Agreement, rule_id: str) -> Text:
     """Why a rule is not evaluated for an agreement year: no source of that year states it."""
     detail = pack.excluded_rules[rule_id]
     sv = f"ingen källa för {pack.year} anger detta villkor"
     en = f"no source of {pack.year} states this condition"
-    if isinstance(detail, Lang):
+    if isinstance(detail, Text):
         return say(f"{sv} ({detail.sv})", f"{en} ({detail.en})")
     return say(sv, f"{en} ({detail})")
 
@@ -448,7 +449,7 @@ class CompiledPack:
     name: str
     rule_ids: list[str]
     reads: dict[str, list[str]]
-    actions: dict[str, tuple[str, str, Lang | None]]  # durable rule name -> rule id, outcome, static reason
+    actions: dict[str, tuple[str, str, Text | None]]  # durable rule name -> rule id, outcome, static reason
     namespace: dict[str, Any] = field(default_factory=dict)  # the pack figures conditions and messages name
     fields: frozenset[str] = frozenset()  # every fact field some rule reads
     kinds: frozenset[str] = frozenset()  # every fact kind some rule reads
@@ -471,7 +472,7 @@ class Engine:
         self._names = itertools.count(1)
         self._durable = DurableRulesets() if self.engine == "durable" else None
 
-    def _action(self, rule_id: str, outcome: str, reason: Lang | None) -> Any:
+    def _action(self, rule_id: str, outcome: str, reason: Text | None) -> Any:
         """What a durable rule stands for: its action is never called, :meth:`run`
         reads the matches and maps each durable rule back to this triple."""
         return (rule_id, outcome, reason)
@@ -498,7 +499,7 @@ class Engine:
         ns = namespace(pack, policy, self.consequences)
         definition: dict[str, Any] = {}
         rule_ids: list[str] = []
-        static: dict[str, Lang] = {}
+        static: dict[str, Text] = {}
         reads: dict[str, list[str]] = {}
         kinds: set[str] = set()
         for n, rule in enumerate(self.rules):
@@ -590,7 +591,7 @@ class Engine:
         return compiled
 
     @staticmethod
-    def _reason(pack: Agreement, missing: conditions.Missing) -> Lang:
+    def _reason(pack: Agreement, missing: conditions.Missing) -> Text:
         fallback = say(f"{pack.id} saknar siffran {missing.ref}", f"{pack.id} lacks the figure {missing.ref}")
         return missing.reason or fallback
 
@@ -624,7 +625,7 @@ class Engine:
             return []
         with _LOCK:  # the id table is shared: one thread extends it at a time
             ids = _engine_ids(sent)
-        found: dict[tuple[str, str, int], Lang | None] = {}
+        found: dict[tuple[str, str, int], Text | None] = {}
         # Every durable rule here reads one fact, so a plan's facts can go in by chunks,
         # each in its own session: the C engine's memory then follows the chunk, not the
         # plan (measured: 700 MB for the 60 000 facts of a 2 MB plan in one session).
@@ -645,7 +646,7 @@ class Engine:
         matches = []
         for (rule_id, outcome, n), reason in found.items():
             fact = sent[n]
-            reasons: tuple[Lang, ...] = ()
+            reasons: tuple[Text, ...] = ()
             if outcome == "not-evaluated":
                 reads = compiled.reads[rule_id]
                 reasons = (reason,) if reason else tuple(fact.unknown[f] for f in reads if f in fact.unknown)

@@ -28,9 +28,10 @@ from typing import Any
 from . import allocation
 from .amounts import format_kr
 from .hints import code_hints
+from .i18n import Text, say
 from .loader import PathT
 from .models import Activity, Area, Plan, ReportKind
-from .packs import Agreement, Lang, say
+from .packs import Agreement
 from .plans import LoadedPlan
 
 REPORT_KINDS = typing.get_args(ReportKind)
@@ -69,7 +70,7 @@ class Fact:
     id: str
     path: PathT
     data: dict[str, Any]
-    unknown: dict[str, Lang] = field(default_factory=dict)  # field -> why the pack cannot give it
+    unknown: dict[str, Text] = field(default_factory=dict)  # field -> why the pack cannot give it
 
 
 def _text(value: str | None) -> str | None:
@@ -112,7 +113,7 @@ class PlanFactBuilder:
             self.planned_by_area[area.area] = self.planned_by_area.get(area.area, 0) + total
         self.row, self.row_missing = allocation.region_allocation(pack, self.plan.plan.region)
 
-    def add(self, kind: str, path: PathT, data: dict[str, Any], unknown: dict[str, Lang] | None = None) -> None:
+    def add(self, kind: str, path: PathT, data: dict[str, Any], unknown: dict[str, Text] | None = None) -> None:
         data.update(code_hints(kind, data, self.pack))  # shown in findings about a wrong code, never compared
         self.facts.append(Fact(kind, fact_id(kind, *path), path, data, unknown or {}))
 
@@ -120,7 +121,7 @@ class PlanFactBuilder:
         return key in self.plan.model_fields_set
 
     # -- the region's total ------------------------------------------------------
-    def region_total(self, amount: int) -> tuple[int, int, str] | Lang:
+    def region_total(self, amount: int) -> tuple[int, int, str] | Text:
         """What ``amount`` (VFU money apart) is compared with: (allocation, tolerance, source), or why not.
 
         The published table (2020: 001 §2), or the model, whose total the published Bilaga 4 may
@@ -149,7 +150,7 @@ class PlanFactBuilder:
             )
         return reason
 
-    def gp_earmark(self, data: dict[str, Any], unknown: dict[str, Lang]) -> None:
+    def gp_earmark(self, data: dict[str, Any], unknown: dict[str, Text]) -> None:
         """GNV-212: the named-GP activities against the region's implied share of the 200 mkr (003 §2.2)."""
         earmark = self.pack.earmarks.get("fast-lakarkontakt")
         if earmark is None:
@@ -183,7 +184,7 @@ class PlanFactBuilder:
         # money outside the regional total (VFU: by VFU weeks added, 003 §9, not in Bilaga 4)
         outside = {code for code, spec in pack.areas.items() if spec.allocated_by == "unknown"}
         planned = sum(v for code, v in self.planned_by_area.items() if code not in outside)
-        unknown: dict[str, Lang] = {}
+        unknown: dict[str, Text] = {}
         data: dict[str, Any] = {
             "plan": header.id,
             "scope": header.id,
@@ -196,7 +197,7 @@ class PlanFactBuilder:
             "parts_total": sum(a.allocation or 0 for a in self.plan.areas),
         }
         total = self.region_total(planned)
-        if isinstance(total, Lang):
+        if isinstance(total, Text):
             for key in ("allocation", "excess", "allocation_tolerance"):
                 unknown[key] = total
         else:
@@ -236,7 +237,7 @@ class PlanFactBuilder:
             "private_providers": _text(area.private_providers),
             "agreement": self.pack.id,
         }
-        unknown: dict[str, Lang] = {}
+        unknown: dict[str, Text] = {}
         if area.allocation is not None:
             data["excess"] = planned - area.allocation
             data["unplanned"] = area.allocation - planned
@@ -311,7 +312,7 @@ class PlanFactBuilder:
             if doc.required_when_planned is not None:
                 required = self.planned_by_area.get(doc.required_when_planned, 0) > 0
             data: dict[str, Any] = {"document": kind, "required": required, "as_of": self.as_of}
-            unknown: dict[str, Lang] = {}
+            unknown: dict[str, Text] = {}
             if done:
                 data["submitted"] = done[0][1].submitted
                 given = [r for _, r in done if r.recipients]
@@ -358,7 +359,7 @@ class PlanFactBuilder:
                 "gender_equality": gender if isinstance(gender, bool) or gender is None else False,
                 "gender_exempt_reason": getattr(gender, "exempt_reason", None) or None,
             }
-            unknown: dict[str, Lang] = {}
+            unknown: dict[str, Text] = {}
             if report.kind == "requisition" and report.requested is not None:
                 self.ceiling(data, unknown, report.requested)
             contents, what = required_contents.get(report.kind, ([], say("", "")))
@@ -385,7 +386,7 @@ class PlanFactBuilder:
             "unspent": fin.unspent,
             "as_of": self.as_of,
         }
-        unknown: dict[str, Lang] = {}
+        unknown: dict[str, Text] = {}
         if fin.cost_items:
             data["cost_items_total"] = sum(c.amount for c in fin.cost_items)
         if fin.received is not None and fin.total_costs is not None:
@@ -419,7 +420,7 @@ class PlanFactBuilder:
                 data["shortfall"] = max(0, data["unspent_computed"] - repaid)
         self.add("financials", ("financials",), data, unknown)
 
-    def ceiling(self, data: dict[str, Any], unknown: dict[str, Lang], amount: int) -> None:
+    def ceiling(self, data: dict[str, Any], unknown: dict[str, Text], amount: int) -> None:
         """GNV-415: the most a requisition may ask for, or an economic report state as received:
         the region's total (and its rounding), plus the VFU money the plan plans, which no seed
         gives per region (003 §9)."""
@@ -427,7 +428,7 @@ class PlanFactBuilder:
                       if code in self.pack.areas and self.pack.areas[code].allocated_by == "unknown")
         data["amount"] = amount
         total = self.region_total(amount - outside)
-        if isinstance(total, Lang):
+        if isinstance(total, Text):
             unknown["ceiling"] = total
             return
         allocated, tolerance, source = total
@@ -470,7 +471,7 @@ class PlanFactBuilder:
             value = getattr(ind, name, None)
             if value is None:
                 continue
-            unknown: dict[str, Lang] = {}
+            unknown: dict[str, Text] = {}
             data: dict[str, Any] = {"indicator": name, "value": value, "as_of": self.as_of}
             if target.value is None:
                 unknown["target"] = target.missing or say(

@@ -28,12 +28,12 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
 from .errors import InputError
+from .i18n import Text as Text  # Text, say and Source are imported from here too
+from .i18n import say as say
 from .loader import load_file
 from .plans import validate
 from .rules import Rule, load_rule
-from .texts import Lang as Lang  # Lang, say and Source are texts.py's, imported from here too
 from .texts import Source as Source
-from .texts import say as say
 
 
 def _shipped_rules() -> Path:
@@ -59,14 +59,14 @@ class _Model(BaseModel):
 
 
 class AreaSpec(_Model):
-    name: Lang
+    name: Text
     national_amount: int | None = None
     earmarked: bool = False
     purposes: list[str] = Field(default_factory=list)
     allocated_by: Literal["population", "population-plus-base", "unknown"] = "population"
     base_per_region: int = 0
     source: Source
-    missing: Lang | None = None
+    missing: Text | None = None
 
 
 class RegionTable(_Model):
@@ -75,7 +75,7 @@ class RegionTable(_Model):
     complete: bool
     source: Source
     rows: dict[str, dict[str, int]]
-    missing: Lang | None = None
+    missing: Text | None = None
 
 
 class County(_Model):
@@ -103,13 +103,13 @@ class Document(_Model):
     recipients: list[str] = Field(default_factory=list)
     required_when_planned: str | None = None  # an area code: required only when it is planned
     source: Source | None = None
-    missing: Lang | None = None
+    missing: Text | None = None
 
 
 class Target(_Model):
     value: float | None = None
     source: Source | None = None
-    missing: Lang | None = None
+    missing: Text | None = None
 
 
 class Requirement(_Model):
@@ -119,7 +119,7 @@ class Requirement(_Model):
     by any activity of the area with one of ``purposes`` (``by: purpose``).
     """
 
-    name: Lang
+    name: Text
     area: str
     by: Literal["code", "purpose"] = "code"
     purposes: list[str] = Field(default_factory=list)
@@ -136,7 +136,7 @@ class Bound(_Model):
 class Consequence(_Model):
     """What the year's own source says follows when a condition is broken (messages quote it)."""
 
-    text: Lang
+    text: Text
     source: Source
 
 
@@ -151,7 +151,7 @@ class Earmark(_Model):
 
 class Agreement(_Model):
     id: str
-    title: Lang
+    title: Text
     year: int
     sources: list[Source]
     # the seeds that speak for this year: a rule applies only with a source among them
@@ -169,13 +169,13 @@ class Agreement(_Model):
     areas: dict[str, AreaSpec]
     region_table: RegionTable | None = None
     model: AllocationInputs | None = None
-    allocation_missing: Lang | None = None
+    allocation_missing: Text | None = None
     documents: dict[str, Document]
     requirements: dict[str, Requirement] = Field(default_factory=dict)
     targets: dict[str, Target] = Field(default_factory=dict)
     partial_report_contents: list[str] | None = None  # GNV-410
     final_report_contents: list[str] | None = None  # GNV-414
-    excluded_rules: dict[str, Lang | str] = Field(default_factory=dict)  # rule id -> why its year has no source
+    excluded_rules: dict[str, Text | str] = Field(default_factory=dict)  # rule id -> why its year has no source
     notes: list[str] = Field(default_factory=list)
 
     _derived: dict[str, tuple[Any, Any]] = PrivateAttr(default_factory=dict)
@@ -209,7 +209,7 @@ class Policy(_Model):
     """
 
     id: str
-    title: Lang
+    title: Text
     region: str
     followup_system: str
     source: Source

@@ -19,9 +19,10 @@ from . import conditions, factschema
 from .amounts import format_kr
 from .errors import InputError, Issue
 from .hints import show, yes_no
+from .i18n import Text, say
 from .loader import Locations, PathT, format_path
 from .plans import validate
-from .texts import Lang, Source, say
+from .texts import Source
 
 Severity = Literal["error", "warning", "info"]
 FACT_KINDS = tuple(factschema.KINDS)  # declared, with their fields, in factschema.py
@@ -51,9 +52,9 @@ class Example(_Model):
 class Rule(_Model):
     id: Annotated[str, Field(pattern=r"^[A-Z]+-\d{3}$")]
     severity: Severity
-    title: Lang
-    message: Lang
-    fix: Lang | None = None
+    title: Text
+    message: Text
+    fix: Text | None = None
     source: list[Source] = Field(min_length=1)
     fact: str | list[str]
     applies_when: Any = None
@@ -180,7 +181,7 @@ def render(text: str, values: dict[str, Any], namespace: dict[str, Any], lang: s
         name, fmt = match.group(1), match.group(2)
         if name.startswith("pack."):
             value = conditions.figure(namespace, tuple(name.split(".")[1:]), name)
-            if isinstance(value, Lang):
+            if isinstance(value, Text):
                 value = value.get(lang)
         else:
             value = values.get(name)

@@ -6,7 +6,6 @@ import re
 from typing import Any
 
 from ..findings import CheckRun
-from ..i18n import WORDS as WORDS  # the one catalog; words(lang) there picks a language
 
 
 def counts(run: CheckRun) -> dict[str, Any]:

@@ -16,7 +16,8 @@ from .. import __version__
 from ..amounts import format_kr
 from ..findings import CheckRun, Finding, PlanResult, json_value
 from ..hints import show
-from .common import WORDS, counts, visible
+from ..i18n import WORDS
+from .common import counts, visible
 
 
 def _finalize(value: Any) -> Any:

@@ -38,6 +38,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from .. import render
 from ..errors import InputError
 from ..findings import CheckRun
+from ..i18n import UI
 from ..render.html import context as report_context
 from .openapi import openapi
 from .service import LANGS, Service, TooSlow, issue_dict
@@ -53,7 +54,6 @@ from .uploads import (
     read_body,
     read_multipart,
 )
-from .words import UI
 
 log = logging.getLogger("compliance.web")
 
