@@ -133,3 +133,17 @@ def test_the_model_result_is_kept_with_its_pack_not_by_object_identity():
     doubled = allocation.regional(other)
     assert doubled is not first and doubled["Region Gotland"]["nara-vard"] > first["Region Gotland"]["nara-vard"]
     assert not hasattr(allocation, "_REGIONAL")
+
+
+def test_a_region_of_a_year_without_a_table_is_answered_with_the_reason_not_denied():
+    """No seed gives 2023's regional table: asking for Region Jämtland Härjedalen must not say the region
+    is not among 2023's regions (it is funded; its figure is what is unknown)."""
+    result = CliRunner().invoke(main, ["allocation", "gnv-2023", "--region", "Region Jämtland Härjedalen",
+                                       "--format", "json", "--lang", "en"])
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.output)
+    assert doc["method"] == "unknown" and doc["regions"] == {}
+    assert "knappt 75,5 mkr" in doc["note"] and "Region Jämtland Härjedalen" in doc["note"]
+    # a year with a table still refuses a region it does not have, with a did-you-mean
+    wrong = CliRunner().invoke(main, ["allocation", "gnv-2022", "--region", "Region Jämtland", "--lang", "en"])
+    assert wrong.exit_code == 2 and "is not among the regions of gnv-2022" in wrong.output

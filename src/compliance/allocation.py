@@ -225,7 +225,7 @@ def compute(
             load_population(population_file, pack)
         result = AllocationResult(pack.id, "unknown", {}, {}, areas, pack.allocation_missing)
     result.lang = lang
-    if region is not None:
+    if region is not None and result.method != "unknown":  # unknown: no region's figure is known, the note says why
         if region not in result.regions:
             from .hints import suggestion
 
