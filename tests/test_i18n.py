@@ -222,6 +222,8 @@ def runs(lang: str, bad: Path, gate: Path, tmp: Path) -> list[tuple[list[str], s
     for fmt in ("text", "markdown", "json"):
         out.append((["diff", "plans/rjh-gnv-2020.yaml", revised, "--as-of", "2020-06-01", "--format", fmt, *lg],
                     fmt, 1))
+        out.append((["allocation", "gnv-2022", "--format", fmt, *lg], fmt, 0))
+        out.append((["allocation", "gnv-2023", "--format", fmt, *lg], fmt, 0))
         out.append((["allocation", "gnv-2022", "--region", "Region Jämtland Härjedalen", "--format", fmt, *lg],
                     fmt, 0))
     out.append((["diff", "plans/rjh-gnv-2020.yaml", "plans/rjh-gnv-2023.yaml", *lg], "text", 2))

@@ -55,6 +55,8 @@ WORDS: dict[str, dict[str, str]] = {
         "source": "källa", "area": "område", "planned": "planerat", "allocation": "tilldelning",
         "overview": "Översikt planer × regler", "plan": "plan", "values": "värden",
         "no_area": "hela planen", "baseline": "baslinje", "waivers": "dispenser",
+        "model": "beräkningsmodellen", "published table": "publicerad tabell", "unknown": "okänd",
+        "regions": "regioner", "municipalities per county": "kommuner per län", "total": "summa",
     },
     "en": {
         "title": "Plans checked against God och nära vård", "as_of": "as of", "note": "note",
@@ -67,6 +69,8 @@ WORDS: dict[str, dict[str, str]] = {
         "source": "source", "area": "area", "planned": "planned", "allocation": "allocation",
         "overview": "Overview plans × rules", "plan": "plan", "values": "values",
         "no_area": "the whole plan", "baseline": "baseline", "waivers": "waivers",
+        "model": "model", "published table": "published table", "unknown": "unknown",
+        "regions": "regions", "municipalities per county": "municipalities per county", "total": "total",
     },
 }
 
