@@ -4,7 +4,7 @@
 # Slower than the suite (3 to 5 minutes on two cores), so not part of the default test command.
 #
 #   scripts/mutation.sh            # after the README's test command has made .venv
-#   JOBS=4 scripts/mutation.sh     # more workers
+#   JOBS=2 scripts/mutation.sh     # more workers (default one)
 #
 # Prints the surviving mutants and the score; `.venv/bin/mutmut show NAME` shows one.
 set -euo pipefail
@@ -14,7 +14,7 @@ PY=${PYTHON:-.venv/bin/python}
 rm -rf mutants
 # the rule-book cache stays out of it; the install tests build wheels and are no use here
 export COMPLIANCE_NO_CACHE=1 COMPLIANCE_SKIP_INSTALL_TESTS=1
-"$PY" -m mutmut run --max-children "${JOBS:-2}" >mutants.log 2>&1 || { tail -c 2000 mutants.log; exit 2; }
+"$PY" -m mutmut run --max-children "${JOBS:-1}" >mutants.log 2>&1 || { tail -c 2000 mutants.log; exit 2; }
 mv mutants.log mutants/run.log
 "$PY" -m mutmut results
 "$PY" -m mutmut export-cicd-stats >/dev/null
