@@ -215,3 +215,263 @@ def test_an_activity_the_revision_drops_or_adds_has_its_before_after_and_where_i
     assert acts["gone"].data["name"] == "Gone" and acts["a"].data["name"] is None
     assert acts["e"].data["subject"] == "e-halsa/e" and acts["e"].data["area"] == "e-halsa"
     assert acts["gone"].id != acts["a"].id
+
+
+# -- the plan fact: GP earmark, parts, the region's place in the table --------------------
+
+
+def test_the_gp_earmark_counts_the_named_gp_activities_of_its_area_after_other_areas():
+    plan = _plan(areas=[{"area": "e-halsa", "activities": [{"id": "e", "amount": 5}]},
+                        {"area": "nara-vard", "activities": [
+                            {"id": "gp", "amount": 300, "requirement": "fast-lakarkontakt-rutiner"},
+                            {"id": "other", "amount": 20}]}])
+    whole = one(facts(plan, dt.date(2022, 4, 1)), "plan")
+    assert (whole.data["gp_planned"], whole.data["gp_area_planned"]) == (300, 320)
+    assert whole.data["gp_shortfall"] == whole.data["gp_implied_share"] - 300 > 0
+
+
+def test_a_plan_without_the_gp_area_plans_nothing_of_it():
+    plan = _plan(areas=[{"area": "e-halsa", "activities": [{"id": "e", "amount": 5}]}])
+    whole = one(facts(plan, dt.date(2022, 4, 1)), "plan")
+    assert (whole.data["gp_planned"], whole.data["gp_area_planned"]) == (0, 0)
+
+
+def test_without_population_figures_the_gp_share_is_unknown_with_the_reason():
+    whole = one(facts(_plan(), dt.date(2022, 4, 1), model=None), "plan")
+    assert "gp_implied_share" not in whole.data and "gp_shortfall" not in whole.data
+    reason = whole.unknown["gp_shortfall"]
+    assert reason == whole.unknown["gp_implied_share"]
+    assert (reason.sv, reason.en) == (f"{JH} finns inte i gnv-2022s befolkningsunderlag",
+                                      f"{JH} is not in the gnv-2022 population figures")
+
+
+def test_parts_total_adds_the_stated_area_allocations_only():
+    areas = [{"area": "nara-vard", "allocation": 900, "activities": [{"id": "a", "amount": 1000}]},
+             {"area": "e-halsa", "activities": [{"id": "e", "amount": 5}]}]
+    assert one(facts(_plan(areas=areas), dt.date(2022, 4, 1)), "plan").data["parts_total"] == 900
+    areas[0].pop("allocation")
+    assert one(facts(_plan(areas=areas), dt.date(2022, 4, 1)), "plan").data["parts_total"] == 0
+
+
+def test_region_in_table_from_a_published_table():
+    pack = load_rulebook().agreement("gnv-2020")
+    assert pack is not None and pack.region_table is not None and pack.allocation_missing is None
+    plan = _plan("gnv-2020")
+    assert one(facts(plan, dt.date(2020, 4, 1)), "plan").data["region_in_table"] is True
+    plan["plan"] = {**plan["plan"], "region": "Region Uppsala"}
+    other = one(facts(plan, dt.date(2020, 4, 1)), "plan")  # an incomplete table: not listed is not known
+    assert "region_in_table" not in other.data
+    assert other.unknown["region_in_table"] == pack.region_table.missing
+    complete = pack.region_table.model_copy(update={"complete": True})
+    assert one(facts(plan, dt.date(2020, 4, 1), region_table=complete), "plan").data["region_in_table"] is False
+
+
+def test_region_in_table_unknown_without_a_model_or_table_says_why():
+    plan = _plan("gnv-2023")
+    reason = one(facts(plan, dt.date(2023, 4, 1)), "plan").unknown["region_in_table"]
+    assert reason == load_rulebook().agreement("gnv-2023").allocation_missing  # type: ignore[union-attr]
+    reason = one(facts(plan, dt.date(2023, 4, 1), allocation_missing=None), "plan").unknown["region_in_table"]
+    assert (reason.sv, reason.en) == ("gnv-2023 anger inte vilka regioner som får medel",
+                                      "gnv-2023 does not list the regions it funds")
+
+
+# -- reports -------------------------------------------------------------------------
+
+
+def test_a_report_sent_on_the_as_of_day_is_sent_and_the_earliest_of_several_counts():
+    plan = _plan(reports=[{"kind": "final-report", "submitted": dt.date(2023, 4, 10)},
+                          {"kind": "final-report", "submitted": dt.date(2023, 4, 5)},
+                          {"kind": "final-report", "submitted": dt.date(2023, 4, 20)}])
+    report = one(facts(plan, dt.date(2023, 4, 10)), "report", document="final-report")
+    assert report.data["submitted"] == dt.date(2023, 4, 5) and report.path == ("reports", 1)
+    assert report.data["days_late"] == 5  # due 2023-03-31
+    report = one(facts(plan, dt.date(2023, 4, 5)), "report", document="final-report")
+    assert report.data["submitted"] == dt.date(2023, 4, 5)
+    report = one(facts(plan, dt.date(2023, 4, 4)), "report", document="final-report")
+    assert "submitted" not in report.data and report.data["days_late"] == 4 and report.path == ("reports", 0)
+
+
+def test_of_two_reports_sent_the_same_day_the_first_listed_is_the_one():
+    plan = _plan(reports=[{"kind": "partial-report", "submitted": dt.date(2022, 9, 1)},
+                          {"kind": "final-report", "submitted": dt.date(2023, 3, 1), "signed_by": "B"},
+                          {"kind": "final-report", "submitted": dt.date(2023, 3, 1), "signed_by": "A"}])
+    assert one(facts(plan, dt.date(2023, 4, 1)), "report", document="final-report").path == ("reports", 1)
+
+
+def test_a_report_required_when_its_area_is_planned_is_required_from_one_krona():
+    plan = _plan(areas=[{"area": "vfu", "activities": [{"id": "v", "amount": 1}]}])
+    assert one(facts(plan, dt.date(2022, 4, 1)), "report", document="vfu-report").data["required"] is True
+    assert one(facts(_plan(), dt.date(2022, 4, 1)), "report", document="vfu-report").data["required"] is False
+
+
+@pytest.mark.parametrize(("recipients", "missing"), [
+    (None, None), (["socialstyrelsen"], []), (["SKR"], ["Socialstyrelsen"]),
+])
+def test_missing_recipients_only_when_the_report_names_its_recipients(recipients, missing):
+    report: dict[str, Any] = {"kind": "final-report", "submitted": dt.date(2023, 3, 1)}
+    if recipients is not None:
+        report["recipients"] = recipients
+    fact = one(facts(_plan(reports=[report]), dt.date(2023, 4, 1)), "report", document="final-report")
+    if missing is None:
+        assert "missing_recipients" not in fact.data and "missing_recipient_names" not in fact.data
+    else:
+        assert fact.data["missing_recipients"] == len(missing)
+        assert fact.data["missing_recipient_names"] == missing
+
+
+def test_a_report_without_a_deadline_or_a_reason_in_the_pack_says_the_pack_gives_none():
+    pack = load_rulebook().agreement("gnv-2023")
+    assert pack is not None
+    documents = {**pack.documents, "partial-report": pack.documents["partial-report"].model_copy(update={"missing": None})}
+    report = one(facts(_plan("gnv-2023"), dt.date(2023, 4, 1), documents=documents), "report", document="partial-report")
+    assert "deadline" not in report.data and "days_late" not in report.data
+    reason = report.unknown["deadline"]
+    assert (reason.sv, reason.en) == ("gnv-2023 anger ingen sista dag för partial-report",
+                                      "gnv-2023 gives no deadline for partial-report")
+
+
+# -- documents sent ------------------------------------------------------------------
+
+
+def test_a_document_as_sent_with_its_references_signature_and_missing_contents():
+    plan = _plan(reports=[
+        {"kind": "partial-report", "submitted": dt.date(2022, 9, 1), "signed_by": "R", "gender_equality": True,
+         "references": {"agreement": "S2022/1", "payment_decision": ""}, "contents": ["challenges"]},
+        {"kind": "final-report", "submitted": dt.date(2023, 3, 1), "gender_equality": {"exempt_reason": "small"}},
+        {"kind": "final-report", "submitted": dt.date(2023, 5, 1)},  # after the as-of date: not sent yet
+        {"kind": "requisition", "submitted": dt.date(2023, 3, 2)},
+    ])
+    docs = of_kind(facts(plan, dt.date(2023, 4, 1)), "document")
+    assert [d.path for d in docs] == [("reports", 0), ("reports", 1), ("reports", 3)]
+    partial, final, requisition = docs
+    assert partial.data == {
+        "document": "partial-report", "submitted": dt.date(2022, 9, 1), "signed_by": "R",
+        "ref_agreement": "S2022/1", "ref_payment": None, "gender_equality": True, "gender_exempt_reason": None,
+        "contents_missing": 2, "contents_missing_list": ["completed-activities", "planned-activities"],
+    }
+    assert (final.data["gender_equality"], final.data["gender_exempt_reason"]) == (False, "small")
+    assert final.data["signed_by"] is None and final.data["ref_agreement"] is None
+    assert final.data["contents_missing"] == 6
+    assert requisition.data["contents_missing"] == 0 and "amount" not in requisition.data  # asks for nothing
+    assert partial.unknown == {} and requisition.unknown == {}
+    assert one(facts(plan, dt.date(2023, 5, 1)), "document", submitted=dt.date(2023, 5, 1)).path == ("reports", 2)
+
+
+def test_contents_unknown_where_the_pack_does_not_list_them():
+    plan = _plan("gnv-2023", reports=[{"kind": "partial-report", "submitted": dt.date(2023, 9, 1)}])
+    doc = one(facts(plan, dt.date(2023, 10, 1)), "document")
+    assert "contents_missing" not in doc.data and "contents_missing_list" not in doc.data
+    reason = doc.unknown["contents_missing"]
+    assert (reason.sv, reason.en) == ("gnv-2023 anger inte vad en delredovisning ska innehålla",
+                                      "gnv-2023 does not list what a partial report must contain")
+    plan = _plan("gnv-2023", reports=[{"kind": "final-report", "submitted": dt.date(2023, 9, 1)}])
+    reason = one(facts(plan, dt.date(2023, 10, 1), final_report_contents=None), "document").unknown["contents_missing"]
+    assert (reason.sv, reason.en) == ("gnv-2023 anger inte vad en slutredovisning ska innehålla",
+                                      "gnv-2023 does not list what a final report must contain")
+
+
+# -- the economic report -------------------------------------------------------------------
+
+
+def _financials(as_of: dt.date = dt.date(2023, 4, 1), agreement: str = "gnv-2022", **fin: Any) -> Fact:
+    return one(facts(_plan(agreement, financials=fin), as_of), "financials")
+
+
+def test_the_financials_as_stated_and_computed():
+    fact = _financials(received=1000, total_costs=700, unspent=300,
+                       cost_items=[{"item": "x", "amount": 400}, {"item": "y", "amount": 250}],
+                       period={"start": dt.date(2022, 1, 1), "end": dt.date(2022, 12, 31)},
+                       certification={"by": "Revisor", "verdict": "correct", "deviations": "", "measures": "m"},
+                       repaid={"amount": 100, "date": dt.date(2023, 3, 31)})
+    data = fact.data
+    assert (data["received"], data["total_costs"], data["unspent"]) == (1000, 700, 300)
+    assert (data["cost_items_total"], data["unspent_computed"]) == (650, 300)
+    assert (data["period_start"], data["period_end"]) == (dt.date(2022, 1, 1), dt.date(2022, 12, 31))
+    assert (data["document"], data["agreement_year"], data["as_of"]) == ("financial-report", 2022, dt.date(2023, 4, 1))
+    assert (data["certified_by"], data["verdict"], data["deviations"], data["measures"]) == ("Revisor", "correct", None, "m")
+    assert data["repayment_deadline"] == dt.date(2023, 3, 31)
+    assert (data["repaid"], data["shortfall"]) == (100, 200)  # paid on the deadline
+    assert data["amount"] == 1000 and data["ceiling"] == data["allocation"] + 1  # the model's 1 kr rounding
+    assert fact.path == ("financials",) and fact.unknown == {}
+
+
+@pytest.mark.parametrize(("paid", "as_of", "repaid"), [
+    (dt.date(2023, 4, 1), dt.date(2023, 5, 1), 0),  # after the deadline (2023-03-31)
+    (dt.date(2023, 3, 20), dt.date(2023, 3, 19), 0),  # after the as-of date
+    (dt.date(2023, 3, 19), dt.date(2023, 3, 19), 100),  # on the as-of date
+    (None, dt.date(2023, 5, 1), 0),  # no date
+])
+def test_a_repayment_counts_when_made_by_the_deadline_and_the_as_of_date(paid, as_of, repaid):
+    fact = _financials(as_of, received=1000, total_costs=700, repaid={"amount": 100, "date": paid})
+    assert (fact.data["repaid"], fact.data["shortfall"]) == (repaid, 300 - repaid)
+
+
+def test_more_repaid_than_unspent_leaves_no_shortfall_and_no_costs_no_computed_figures():
+    assert _financials(received=1000, total_costs=700, repaid={"amount": 400, "date": dt.date(2023, 1, 1)}
+                       ).data["shortfall"] == 0
+    data = _financials(received=1000).data
+    for absent in ("unspent_computed", "shortfall", "cost_items_total", "period_start", "period_end"):
+        assert absent not in data
+    assert data["certified_by"] is None and data["verdict"] is None and data["repaid"] == 0
+    data = _financials(total_costs=5).data
+    assert "amount" not in data and "ceiling" not in data and "unspent_computed" not in data
+
+
+def test_financials_without_a_repayment_deadline_say_why():
+    fact = _financials(dt.date(2024, 4, 1), "gnv-2023", received=10, total_costs=5)
+    assert "repayment_deadline" not in fact.data and "repaid" not in fact.data and "shortfall" not in fact.data
+    assert fact.unknown["repayment_deadline"].en == "no seed gives the 2023 repayment deadline"
+    pack = load_rulebook().agreement("gnv-2023")
+    assert pack is not None
+    for documents in ({k: v for k, v in pack.documents.items() if k != "repayment"},
+                      {**pack.documents, "repayment": pack.documents["repayment"].model_copy(update={"missing": None})}):
+        plan = _plan("gnv-2023", financials={"received": 10})
+        reason = one(facts(plan, dt.date(2024, 4, 1), documents=documents), "financials").unknown["repayment_deadline"]
+        assert (reason.sv, reason.en) == ("gnv-2023 anger ingen sista dag för återbetalning",
+                                          "gnv-2023 gives no repayment deadline")
+
+
+# -- requirements and indicators ------------------------------------------------------
+
+
+def test_a_requirement_counts_the_assigned_activities_of_its_area_that_meet_it():
+    plan = _plan(areas=[
+        {"area": "e-halsa", "activities": [{"id": "e", "amount": 5, "requirement": "fast-lakarkontakt-rutiner"}]},
+        {"area": "nara-vard", "activities": [
+            {"id": "a", "amount": 5, "requirement": ["fast-lakarkontakt-information", "fast-lakarkontakt-rutiner"]},
+            {"id": "b", "amount": 5, "requirement": "fast-lakarkontakt-rutiner"},
+            {"id": "c", "amount": 5, "requirement": "fast-lakarkontakt-rutiner", "unassigned": True},
+            {"id": "d", "amount": 5}]}])
+    built = facts(plan, dt.date(2022, 4, 1))
+    req = one(built, "requirement", requirement="fast-lakarkontakt-rutiner")
+    assert (req.data["activities"], req.data["required"], req.data["area"]) == (2, True, "nara-vard")
+    assert (req.data["met_by_field"], req.data["met_by"]) == ("requirement", ["fast-lakarkontakt-rutiner"])
+    assert req.path == ("areas", 1) and req.id == fact_id("requirement", "fast-lakarkontakt-rutiner")
+    assert one(built, "requirement", requirement="fast-lakarkontakt-information").data["activities"] == 1
+
+
+def test_a_requirement_met_by_purpose_and_one_whose_area_is_not_planned():
+    plan = _plan("gnv-2023", areas=[{"area": "ambulans", "activities": [
+        {"id": "a", "amount": 5, "purpose": "responstider"}, {"id": "b", "amount": 5, "purpose": "x"}]}])
+    req = one(facts(plan, dt.date(2023, 4, 1)), "requirement")
+    assert (req.data["activities"], req.data["required"], req.data["met_by_field"]) == (1, True, "purpose")
+    assert req.data["met_by"] == ["ambulans-utveckling", "responstider", "kompetens-ambulans", "sjuktransporter"]
+    assert req.data["requirement_source"] == "000 Sammanfattning" and req.path == ("areas", 0)
+    req = one(facts(_plan("gnv-2023"), dt.date(2023, 4, 1)), "requirement")
+    assert (req.data["activities"], req.data["required"], req.path) == (0, False, ("areas",))
+    req = one(facts(_plan("gnv-2023", areas=[]), dt.date(2023, 4, 1)), "requirement")
+    assert req.path == ("areas",)
+
+
+def test_indicators_against_their_targets():
+    plan = _plan(indicators={"named_gp_share": 0.5, "continuity_index_change": 0.25})
+    built = of_kind(facts(plan, dt.date(2022, 4, 1)), "indicator")
+    assert [(f.data["indicator"], f.path) for f in built] == [
+        ("continuity_index_change", ("indicators", "continuity_index_change")),
+        ("named_gp_share", ("indicators", "named_gp_share"))]
+    assert built[1].data == {"indicator": "named_gp_share", "value": 0.5, "as_of": dt.date(2022, 4, 1),
+                             "target": 0.55, "shortfall": 0.05}
+    assert built[0].data["shortfall"] == -0.05
+    unknown = one(facts(_plan("gnv-2023", indicators={"named_gp_share": 0.5}), dt.date(2023, 4, 1)), "indicator")
+    assert "target" not in unknown.data and "shortfall" not in unknown.data
+    assert unknown.unknown["target"].en == "no seed gives the 2023 target for the share with a named regular GP"
