@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Mutation testing of src/compliance/conditions.py and src/compliance/waivers.py with mutmut
-# (configured under [tool.mutmut] in pyproject.toml: what is mutated, which tests run).
-# Slower than the suite (3 to 5 minutes on two cores), so not part of the default test command.
+# Mutation testing of the modules in [tool.mutmut] only_mutate (pyproject.toml, which also
+# selects the tests that run) with mutmut. Slow (facts.py alone: about 45 minutes with one
+# worker), so not part of the default test command. The score leaves out mutants whose
+# worker crashed (mutmut's "segfault"): they were not judged.
 #
 #   scripts/mutation.sh            # after the README's test command has made .venv
 #   JOBS=2 scripts/mutation.sh     # more workers (default one)
