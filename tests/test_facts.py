@@ -461,6 +461,8 @@ def test_a_requirement_met_by_purpose_and_one_whose_area_is_not_planned():
     assert (req.data["activities"], req.data["required"], req.path) == (0, False, ("areas",))
     req = one(facts(_plan("gnv-2023", areas=[]), dt.date(2023, 4, 1)), "requirement")
     assert req.path == ("areas",)
+    no_areas = {"plan": _plan("gnv-2023")["plan"]}  # nothing to point at but the plan's header
+    assert one(facts(no_areas, dt.date(2023, 4, 1)), "requirement").path == ("plan",)
 
 
 def test_indicators_against_their_targets():
