@@ -439,8 +439,8 @@ def test_a_requirement_counts_the_assigned_activities_of_its_area_that_meet_it()
         {"area": "e-halsa", "activities": [{"id": "e", "amount": 5, "requirement": "fast-lakarkontakt-rutiner"}]},
         {"area": "nara-vard", "activities": [
             {"id": "a", "amount": 5, "requirement": ["fast-lakarkontakt-information", "fast-lakarkontakt-rutiner"]},
-            {"id": "b", "amount": 5, "requirement": "fast-lakarkontakt-rutiner"},
             {"id": "c", "amount": 5, "requirement": "fast-lakarkontakt-rutiner", "unassigned": True},
+            {"id": "b", "amount": 5, "requirement": "fast-lakarkontakt-rutiner"},
             {"id": "d", "amount": 5}]}])
     built = facts(plan, dt.date(2022, 4, 1))
     req = one(built, "requirement", requirement="fast-lakarkontakt-rutiner")
