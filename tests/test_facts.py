@@ -477,3 +477,32 @@ def test_indicators_against_their_targets():
     unknown = one(facts(_plan("gnv-2023", indicators={"named_gp_share": 0.5}), dt.date(2023, 4, 1)), "indicator")
     assert "target" not in unknown.data and "shortfall" not in unknown.data
     assert unknown.unknown["target"].en == "no seed gives the 2023 target for the share with a named regular GP"
+
+
+def test_an_indicator_without_a_target_or_a_reason_in_the_pack_says_the_pack_gives_none():
+    pack = load_rulebook().agreement("gnv-2023")
+    assert pack is not None
+    targets = {k: v.model_copy(update={"missing": None}) for k, v in pack.targets.items()}
+    plan = _plan("gnv-2023", indicators={"named_gp_share": 0.5})
+    reason = one(facts(plan, dt.date(2023, 4, 1), targets=targets), "indicator").unknown["target"]
+    assert (reason.sv, reason.en) == ("gnv-2023 anger inget mål för named_gp_share",
+                                      "gnv-2023 gives no target for named_gp_share")
+
+
+def test_an_area_the_agreement_gives_no_figure_for_says_why_most_specific_reason_first():
+    plan = _plan(areas=[{"area": "vfu", "allocation": 10, "activities": [{"id": "v", "amount": 7}]}])
+    pack = load_rulebook().agreement("gnv-2022")
+    assert pack is not None
+    area = one(facts(plan, dt.date(2022, 4, 1)), "area")
+    assert area.unknown["agreement_allocation"] == area.unknown["allocation_diff"] == pack.areas["vfu"].missing
+    assert (area.data["excess"], area.data["unplanned"]) == (-3, 3)
+    areas = {**pack.areas, "vfu": pack.areas["vfu"].model_copy(update={"missing": None})}
+    reason = one(facts(plan, dt.date(2022, 4, 1), areas=areas), "area").unknown["agreement_allocation"]
+    assert reason.en == "gnv-2022 gives no regional figure for vfu (distributed by another key than population)"
+    table = load_rulebook().agreement("gnv-2020").region_table  # type: ignore[union-attr]
+    assert table is not None
+    row = {code: v for code, v in table.rows[JH].items() if code != "e-halsa"}
+    plan = _plan("gnv-2020", areas=[{"area": "e-halsa", "activities": [{"id": "e", "amount": 7}]}])
+    area = one(facts(plan, dt.date(2020, 4, 1), region_table=table.model_copy(update={"rows": {JH: row}})), "area")
+    reason = area.unknown["agreement_allocation"]
+    assert (reason.sv, reason.en) == ("gnv-2020 ger ingen siffra för e-halsa", "gnv-2020 gives no figure for e-halsa")
