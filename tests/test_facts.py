@@ -506,3 +506,16 @@ def test_an_area_the_agreement_gives_no_figure_for_says_why_most_specific_reason
     area = one(facts(plan, dt.date(2020, 4, 1), region_table=table.model_copy(update={"rows": {JH: row}})), "area")
     reason = area.unknown["agreement_allocation"]
     assert (reason.sv, reason.en) == ("gnv-2020 ger ingen siffra för e-halsa", "gnv-2020 gives no figure for e-halsa")
+
+
+def test_a_target_the_plan_format_has_no_indicator_for_is_passed_over():
+    pack = load_rulebook().agreement("gnv-2022")
+    assert pack is not None
+    targets = {**pack.targets, "waiting_days": pack.targets["named_gp_share"]}
+    built = facts(_plan(indicators={"named_gp_share": 0.5}), dt.date(2022, 4, 1), targets=targets)
+    assert [f.data["indicator"] for f in of_kind(built, "indicator")] == ["named_gp_share"]
+
+
+def test_an_indicators_shortfall_is_rounded_to_four_decimals():
+    fact = one(facts(_plan(indicators={"named_gp_share": 0.12345}), dt.date(2022, 4, 1)), "indicator")
+    assert fact.data["shortfall"] == 0.4266  # 0.55 − 0.12345
