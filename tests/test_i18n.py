@@ -12,6 +12,7 @@ English run looks only for the catalog's own Swedish words.
 
 from __future__ import annotations
 
+import ast
 import json
 import re
 import shutil
@@ -267,3 +268,89 @@ def test_the_scan_finds_what_it_looks_for():
     assert not foreign("dispensen för GNV-207 på gate gick ut 2020-01-01", "sv")
     assert sorted(foreign("0 varningar, 2 indatafel", "en")) == ["indatafel", "varningar"]
     assert not foreign("Summary: 1 plans, the area karriartjanster", "en")
+
+
+
+# -- every message the code writes is written in both languages -------------------------------
+
+SRC = ROOT / "src" / "compliance"
+
+
+def _bilingual(node: ast.expr | None) -> bool:
+    return isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in ("say", "Text")
+
+
+def _in_validators(tree: ast.AST) -> set[ast.AST]:
+    """Every node of the functions pydantic runs as validators (their ValueError is what a reader sees)."""
+    out: set[ast.AST] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.FunctionDef):
+            names = {ast.unparse(d.func if isinstance(d, ast.Call) else d) for d in node.decorator_list}
+            if names & {"field_validator", "model_validator"}:
+                out.update(ast.walk(node))
+    return out
+
+
+def _same_twice(node: ast.Call, keywords: dict[str | None, ast.expr]) -> bool:
+    """``say(x, x)`` or ``Text(sv=x, en=x)``: one text posing as two (``say("", "")`` is no text)."""
+    func = ast.unparse(node.func)
+    if func == "say" and len(node.args) == 2:
+        sv, en = node.args
+    elif func == "Text" and {"sv", "en"} <= set(keywords):
+        sv, en = keywords["sv"], keywords["en"]
+    else:
+        return False
+    empty = isinstance(sv, ast.Constant) and sv.value == ""
+    return ast.dump(sv) == ast.dump(en) and not empty
+
+
+def untranslated(path: Path) -> list[str]:
+    """The messages in one source file written in one language only (``line: what``):
+    ``InputError.at`` with an English message and no ``sv=``, the same text as both
+    languages, and a plain ``ValueError`` raised in a pydantic validator."""
+    tree = ast.parse(path.read_text("utf-8"))
+    in_validator = _in_validators(tree)
+    out = []
+    for node in ast.walk(tree):
+        raised = node.exc if isinstance(node, ast.Raise) and node in in_validator else None
+        if isinstance(raised, ast.Call) and ast.unparse(raised.func) == "ValueError":
+            out.append(f"{node.lineno}: a ValueError in a validator (say it with BilingualError)")
+        if not isinstance(node, ast.Call):
+            continue
+        keywords = {k.arg: k.value for k in node.keywords}
+        if ast.unparse(node.func) == "InputError.at":
+            message = node.args[1] if len(node.args) > 1 else keywords.get("message")
+            if "sv" not in keywords and not _bilingual(message):
+                out.append(f"{node.lineno}: InputError.at without sv=")
+        if _same_twice(node, keywords):
+            out.append(f"{node.lineno}: the same text in both languages")
+    return out
+
+
+def test_every_message_the_code_writes_has_its_swedish():
+    found = [f"{path.relative_to(ROOT)}:{problem}" for path in sorted(SRC.rglob("*.py"))
+             for problem in untranslated(path)]
+    assert not found, "\n".join(found)
+
+
+def test_the_source_scan_finds_a_message_in_one_language(tmp_path):
+    path = tmp_path / "sample.py"
+    path.write_text(
+        "def f(file):\n"
+        "    raise InputError.at(file, 'no such file')\n"
+        "def g(file, m):\n"
+        "    raise InputError.at(file, 'no such file', sv='filen finns inte') or InputError.at(file, say('a', m))\n"
+        "def h(m):\n"
+        "    return say(m, m), say('', ''), Text(sv=m, en=m), say('a', m), Text(sv='a', en=m)\n"
+        "class M:\n"
+        "    @field_validator('x')\n"
+        "    def v(cls, x):\n"
+        "        raise ValueError('bad')\n"
+        "def not_a_validator():\n"
+        "    raise ValueError('internal')\n",
+        "utf-8",
+    )
+    assert sorted(untranslated(path)) == [
+        "10: a ValueError in a validator (say it with BilingualError)", "2: InputError.at without sv=",
+        "6: the same text in both languages", "6: the same text in both languages",
+    ]

@@ -385,7 +385,9 @@ def rules_docs(out_dir: Path, check_only: bool, rules_dir: Path | None) -> None:
     if check_only:
         if not out_dir.is_dir():  # not "40 stale pages": there are no docs here to compare with
             raise InputError.at(str(out_dir), "no such folder to check; run from the repository that keeps "
-                                "the rule pages, or name them with --output DIR")
+                                "the rule pages, or name them with --output DIR",
+                                sv="mappen finns inte att jämföra med; kör från förrådet som har regelsidorna, "
+                                "eller ange dem med --output MAPP")
         for path in stale:
             click.echo(f"stale: {path}")
         sys.exit(EXIT_FINDINGS if stale else EXIT_CLEAN)

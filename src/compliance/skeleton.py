@@ -22,9 +22,11 @@ def check_region(pack: Agreement, region: str) -> None:
         known_regions = set(pack.region_table.rows)
     complete = pack.model is not None or (pack.region_table is not None and pack.region_table.complete)
     if known_regions and region not in known_regions and complete:
-        hint = suggestion(region, known_regions, "en")
-        raise InputError.at("--region", f"{region!r} is not among the regions {pack.id} funds{hint}; "
-                            "they are: " + ", ".join(sorted(known_regions)))
+        regions = ", ".join(sorted(known_regions))
+        raise InputError.at("--region", f"{region!r} is not among the regions {pack.id} funds"
+                            f"{suggestion(region, known_regions, 'en')}; they are: {regions}",
+                            sv=f"{region!r} finns inte bland regionerna {pack.id} ger medel till"
+                            f"{suggestion(region, known_regions, 'sv')}; de är: {regions}")
 
 
 def skeleton(pack: Agreement, region: str, plan_id: str | None = None) -> str:
