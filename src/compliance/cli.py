@@ -477,9 +477,10 @@ def diff(old: Path, new: Path, fmt: str, output: str | None, as_of: dt.date, lan
               "[default: from --output's extension, else yaml].")
 @click.option("--output", default=None, help="Write the skeleton there (never over an existing file).")
 @rules_option
+@lang_option
 @_guard
 def init(region: str, agreement_id: str, plan_id: str | None, fmt: str | None, output: str | None,
-         rules_dir: Path | None) -> None:
+         rules_dir: Path | None, lang: str) -> None:
     """Write a new plan skeleton with the region's allocation per area filled in from the pack."""
     from .packs import RULES_DIR, load_rulebook
     from .skeleton import skeleton
@@ -499,7 +500,7 @@ def init(region: str, agreement_id: str, plan_id: str | None, fmt: str | None, o
             raise click.UsageError("--format xlsx writes a workbook: give --output FILE.xlsx")
         write_binary(template(pack, region, plan_id), output)
         return
-    write_output(skeleton(pack, region, plan_id), output, create_parent=False)
+    write_output(skeleton(pack, region, plan_id, lang), output, create_parent=False)
 
 
 @main.command()
