@@ -141,4 +141,4 @@ def test_is_not_true_on_a_field_that_is_not_yes_no_is_refused(tmp_path):
                                                     "when: amount is not true\n"), "utf-8")
     result = CliRunner().invoke(main, ["check", str(ROOT / "plans"), "--rules", str(rules)])
     assert result.exit_code == 2, result.output
-    assert "catalog/GNV-209.yaml:" in result.output and "'amount' is integer, not yes/no" in result.output
+    assert "catalog/GNV-209.yaml:" in result.output and "'amount' är integer, inte yes/no" in result.output

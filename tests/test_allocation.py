@@ -101,7 +101,7 @@ def test_population_file_errors(tmp_path):
     result = CliRunner().invoke(main, ["allocation", "gnv-2022", "--population", str(bad)])
     assert result.exit_code == 2 and f"{bad}:2:" in result.output
     result = CliRunner().invoke(main, ["allocation", "gnv-2023", "--population", str(bad)])
-    assert result.exit_code == 2 and "no allocation model" in result.output
+    assert result.exit_code == 2 and "ingen fördelningsmodell" in result.output
 
 
 def test_2020_published_row_and_2023_unknown():

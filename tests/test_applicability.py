@@ -199,7 +199,7 @@ def test_rules_show_says_for_every_pack_whether_the_rule_applies_and_why(checker
 
     book = checker.book
     for rule in book.rules:
-        out = CliRunner().invoke(main, ["rules", "show", rule.id]).output
+        out = CliRunner().invoke(main, ["rules", "show", rule.id, "--lang", "en"]).output
         rows = {line.split(" | ")[0].strip("| "): line for line in out.splitlines() if line.startswith("| gnv-")}
         assert set(rows) == set(book.agreements), rule.id
         for pid, pack in book.agreements.items():
@@ -211,9 +211,12 @@ def test_rules_show_says_for_every_pack_whether_the_rule_applies_and_why(checker
                 assert "only where a regional pack applies it" in rows[pid], (rule.id, pid)
                 assert "| region-jh (Region Jämtland Härjedalen) | yes, every year | 001 " in out or \
                     "| region-jh (Region Jämtland Härjedalen) | yes, every year | 000 " in out, rule.id
-    gnv101 = CliRunner().invoke(main, ["rules", "show", "GNV-101"]).output
+    gnv101 = CliRunner().invoke(main, ["rules", "show", "GNV-101", "--lang", "en"]).output
     assert "Region Jämtland Härjedalen: at most 75500000 kr (000 Sammanfattning" in gnv101
     assert "region totals: 003 §9, Bilaga 4, within 1 kr" in gnv101
+    gnv101 = CliRunner().invoke(main, ["rules", "show", "GNV-101"]).output  # the default: Swedish
+    assert "| gnv-2020 | ja | 001 §2" in gnv101 and "Region Jämtland Härjedalen: högst 75500000 kr" in gnv101
+    assert "regionernas summor: 003 §9, Bilaga 4, inom 1 kr" in gnv101
 
 
 def _copy_rules(tmp_path):

@@ -153,8 +153,8 @@ def _pack_with(tmp_path: Path, rule_id: str, old: str, new: str) -> tuple[Path, 
     return rules, line
 
 
-def _refused(rules: Path) -> str:
-    result = CliRunner().invoke(main, ["check", str(ROOT / "plans"), "--rules", str(rules)])
+def _refused(rules: Path, lang: str = "en") -> str:
+    result = CliRunner().invoke(main, ["check", str(ROOT / "plans"), "--rules", str(rules), "--lang", lang])
     assert result.exit_code == 2, result.output
     assert "Traceback" not in result.output
     return result.output
@@ -165,6 +165,9 @@ def test_a_misspelt_field_in_when_is_refused_with_the_suggestion(tmp_path):
     out = _refused(rules)
     assert f"catalog/GNV-104.yaml:{line}:" in out
     assert "unknown field 'allocaton'" in out and "did you mean 'allocation'?" in out
+    out = _refused(rules, "sv")  # the default: a rule author reads it in Swedish too
+    assert f"catalog/GNV-104.yaml:{line}:" in out
+    assert "okänt fält 'allocaton'" in out and "menar du 'allocation'?" in out
 
 
 def test_a_misspelt_field_deep_in_an_any_is_refused_on_its_own_line(tmp_path):
@@ -195,6 +198,7 @@ def test_a_condition_on_a_list_field_is_refused(tmp_path):
     """Lists are never sent to the engine: a comparison with one would never hold."""
     rules, _ = _pack_with(tmp_path, "GNV-209", "when: additional_resources is not true", "when: allowed_codes is present")
     assert "'allowed_codes' is a list, shown in messages only" in _refused(rules)
+    assert "'allowed_codes' är en lista, som bara visas i meddelanden" in _refused(rules, "sv")
 
 
 def test_the_facts_page_lists_every_kind_and_field():

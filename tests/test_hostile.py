@@ -145,7 +145,7 @@ def test_output_naming_the_plan_is_refused_and_the_plan_kept(one_plan, option):
     before = one_plan.read_bytes()
     result = invoke("check", "plan.yaml", "--as-of", "2020-04-01", "--format", "text", option, "plan.yaml")
     assert result.exit_code == 2, result.output
-    assert "plan.yaml" in result.output and "input of this run" in result.output
+    assert "plan.yaml" in result.output and "indata i den här körningen" in result.output
     assert one_plan.read_bytes() == before
 
 
@@ -155,26 +155,26 @@ def test_output_naming_an_input_by_another_name_is_refused(one_plan, tmp_path):
     assert invoke("check", "plan.yaml", "--output", "other.txt").exit_code == 2
     result = invoke("check", "plan.yaml", "--waivers", "w.yaml", "--format", "json", "--output",
                     str(tmp_path / "w.yaml"))
-    assert result.exit_code == 2 and "input of this run" in result.output
+    assert result.exit_code == 2 and "indata i den här körningen" in result.output
     assert one_plan.read_text("utf-8") == plan_text()
 
 
 def test_output_over_a_symlink_or_device_is_refused(one_plan, tmp_path):
     (tmp_path / "report.txt").symlink_to(one_plan)
     result = invoke("check", "plan.yaml", "--output", "report.txt")
-    assert result.exit_code == 2 and "symbolic link" in result.output
+    assert result.exit_code == 2 and "symbolisk länk" in result.output
     assert (tmp_path / "report.txt").is_symlink() and one_plan.read_text("utf-8") == plan_text()
     fifo = tmp_path / "fifo.txt"
     os.mkfifo(fifo)
     result = invoke("check", "plan.yaml", "--output", str(fifo))
-    assert result.exit_code == 2 and "not a regular file" in result.output
+    assert result.exit_code == 2 and "inte en vanlig fil" in result.output
     assert stat.S_ISFIFO(os.lstat(fifo).st_mode)
     result = invoke("check", "plan.yaml", "--output", os.devnull)
     assert result.exit_code == 2 and stat.S_ISCHR(os.stat(os.devnull).st_mode)
 
 
 @pytest.mark.parametrize(("output", "words"), [
-    ("", "empty file name"), (".", "is a folder"), ("missing/r.txt", "does not exist"),
+    ("", "tomt filnamn"), (".", "är en mapp"), ("missing/r.txt", "mappen missing finns inte"),
 ])
 def test_output_folder_missing_or_empty_is_exit_2_before_any_check(one_plan, monkeypatch, output, words):
     from compliance import check
@@ -486,7 +486,7 @@ def test_interrupted_run_exits_128_plus_signal_and_leaves_no_file(one_plan, monk
 def test_a_closed_standard_output_is_an_error_not_a_silent_loss(one_plan):
     proc = subprocess.run(["bash", "-c", f"'{sys.executable}' -m compliance.cli check plan.yaml >&-"],
                           cwd=one_plan.parent, capture_output=True, text=True, timeout=120)
-    assert proc.returncode == 2 and "standard output" in proc.stderr
+    assert proc.returncode == 2 and "standard ut är stängd" in proc.stderr
 
 
 def test_an_encoding_without_the_characters_never_ends_mid_output(one_plan):
@@ -614,14 +614,14 @@ def test_a_rule_with_550_branches_is_a_rule_pack_error_not_a_hang(tmp_path, one_
     proc = cli("check", "plan.yaml", "--rules", str(rules), "--as-of", "2020-04-01", cwd=one_plan.parent, timeout=60)
     assert proc.returncode == 2, proc.stderr[-500:]
     out = proc.stdout + proc.stderr
-    assert "catalog/GNV-900.yaml" in out and "550 branches" in out and f"at most {engine_mod.MAX_BRANCHES}" in out
+    assert "catalog/GNV-900.yaml" in out and "550 grenar" in out and f"högst {engine_mod.MAX_BRANCHES}" in out
 
 
 def test_a_pack_whose_rules_compile_past_the_bound_names_the_rule_that_crosses_it(tmp_path, one_plan):
     rules = _rules_with(tmp_path, [100] * 5)  # each within the rule bound, together past the pack's
     result = invoke("check", "plan.yaml", "--rules", str(rules), "--as-of", "2020-04-01")
     assert result.exit_code == 2
-    assert "catalog/GNV-904.yaml" in result.output and f"at most {engine_mod.MAX_RULESET_RULES}" in result.output
+    assert "catalog/GNV-904.yaml" in result.output and f"högst {engine_mod.MAX_RULESET_RULES}" in result.output
 
 
 def test_a_rule_at_the_branch_bound_compiles_and_fires(tmp_path, one_plan):

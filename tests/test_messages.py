@@ -281,7 +281,7 @@ def test_html_report_writes_booleans_as_a_swede_reads_them(write, tmp_path):
 
 def test_region_and_agreement_options_get_a_suggestion():
     init = run("init", "--region", "Västerbotten", "--agreement", "gnv-2022")
-    assert init.exit_code == 2 and "did you mean 'Region Västerbotten'?" in init.output
+    assert init.exit_code == 2 and "menar du 'Region Västerbotten'?" in init.output
     alloc = run("allocation", "gnv-2022", "--region", "västerbotten")
     assert alloc.exit_code == 2 and "menar du 'Region Västerbotten'?" in alloc.output
     for args in (["allocation", "gnv2022"], ["rules", "coverage", "--agreement", "GNV 2022"],

@@ -152,6 +152,8 @@ def load_population(path: Path, pack: Agreement) -> tuple[dict[str, int], dict[s
             str(path),
             f"{pack.id} has no allocation model to run on other figures "
             f"({pack.allocation_missing.en if pack.allocation_missing else 'it holds only a published table'})",
+            sv=f"{pack.id} har ingen fördelningsmodell att räkna med andra siffror "
+            f"({pack.allocation_missing.sv if pack.allocation_missing else 'den har bara en publicerad tabell'})",
         )
     data, locs = load_file(path, str(path))
     given: _Population = validate(data, locs, _Population)

@@ -385,7 +385,9 @@ def rules_docs(out_dir: Path, check_only: bool, rules_dir: Path | None) -> None:
     if check_only:
         if not out_dir.is_dir():  # not "40 stale pages": there are no docs here to compare with
             raise InputError.at(str(out_dir), "no such folder to check; run from the repository that keeps "
-                                "the rule pages, or name them with --output DIR")
+                                "the rule pages, or name them with --output DIR",
+                                sv="mappen finns inte att jämföra med; kör från förrådet som har regelsidorna, "
+                                "eller ange dem med --output MAPP")
         for path in stale:
             click.echo(f"stale: {path}")
         sys.exit(EXIT_FINDINGS if stale else EXIT_CLEAN)
@@ -475,9 +477,10 @@ def diff(old: Path, new: Path, fmt: str, output: str | None, as_of: dt.date, lan
               "[default: from --output's extension, else yaml].")
 @click.option("--output", default=None, help="Write the skeleton there (never over an existing file).")
 @rules_option
+@lang_option
 @_guard
 def init(region: str, agreement_id: str, plan_id: str | None, fmt: str | None, output: str | None,
-         rules_dir: Path | None) -> None:
+         rules_dir: Path | None, lang: str) -> None:
     """Write a new plan skeleton with the region's allocation per area filled in from the pack."""
     from .packs import RULES_DIR, load_rulebook
     from .skeleton import skeleton
@@ -497,7 +500,7 @@ def init(region: str, agreement_id: str, plan_id: str | None, fmt: str | None, o
             raise click.UsageError("--format xlsx writes a workbook: give --output FILE.xlsx")
         write_binary(template(pack, region, plan_id), output)
         return
-    write_output(skeleton(pack, region, plan_id), output, create_parent=False)
+    write_output(skeleton(pack, region, plan_id, lang), output, create_parent=False)
 
 
 @main.command()

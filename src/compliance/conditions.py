@@ -26,11 +26,13 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from .i18n import BilingualError, say
+
 OPERATORS = (">", ">=", "<", "<=", "==", "!=")  # a comparison's ``op``, as written in a rule file
 
 
-class ConditionError(ValueError):
-    """A condition that does not parse or refers to something unknown."""
+class ConditionError(BilingualError):
+    """A condition that does not parse or refers to something unknown (said in both languages)."""
 
 
 @dataclass(frozen=True)
@@ -136,7 +138,8 @@ def parse_clause(text: str) -> Cond:
             parts = [p.strip() for p in items[1:-1].split(",") if p.strip()]
             for part in parts:
                 if not re.fullmatch(_LITERAL, part):
-                    raise ConditionError(f"{part!r} in {clause!r} is not a literal value")
+                    raise ConditionError(say(f"{part!r} i {clause!r} är inget litteralt värde",
+                                             f"{part!r} in {clause!r} is not a literal value"))
             return Member(field, neg, Const(tuple(_literal(p) for p in parts)))
         return Member(field, neg, _pack(items))
     if m := _RE_COMPARE.match(clause):
@@ -149,10 +152,12 @@ def parse_clause(text: str) -> Cond:
         else:
             operand = FieldRef(right)
         return Compare(field, op, operand)
-    raise ConditionError(
+    raise ConditionError(say(
+        f"villkoret {text!r} går inte att läsa; skriv t.ex. 'planned > allocation', "
+        "'responsible is missing' eller \"provider in ['private', 'mixed']\"",
         f"cannot read the clause {text!r}; write e.g. 'planned > allocation', "
-        "'responsible is missing' or \"provider in ['private', 'mixed']\""
-    )
+        "'responsible is missing' or \"provider in ['private', 'mixed']\"",
+    ))
 
 
 def parse(spec: Any) -> Cond:
@@ -166,9 +171,10 @@ def parse(spec: Any) -> Cond:
         if key in ("all", "any") and isinstance(items, list) and items:
             parsed = tuple(parse(s) for s in items)
             return All(parsed) if key == "all" else AnyOf(parsed)
-    raise ConditionError(
-        f"a condition is a clause, a list of clauses, or {{all: [...]}} / {{any: [...]}}; got {spec!r}"
-    )
+    raise ConditionError(say(
+        f"ett villkor är en sats, en lista av satser, eller {{all: [...]}} / {{any: [...]}}; fick {spec!r}",
+        f"a condition is a clause, a list of clauses, or {{all: [...]}} / {{any: [...]}}; got {spec!r}",
+    ))
 
 
 def fields(cond: Cond) -> set[str]:
@@ -214,7 +220,8 @@ def figure(namespace: dict[str, Any], path: tuple[str, ...], ref: str) -> Any:
     current: Any = namespace
     for part in path:
         if not isinstance(current, dict) or part not in current:
-            raise ConditionError(f"{ref}: the pack has no figure {part!r}")
+            raise ConditionError(say(f"{ref}: paketet har ingen siffra {part!r}",
+                                     f"{ref}: the pack has no figure {part!r}"))
         current = current[part]
     return current
 

@@ -25,7 +25,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from .errors import InputError
-from .i18n import Text
+from .i18n import BilingualError, Text, say
 from .loader import load_file
 from .packs import RuleBook
 from .plans import validate
@@ -59,9 +59,11 @@ class Obligation(_Model):
     @model_validator(mode="after")
     def _checked_or_why_not(self) -> Obligation:
         if not self.rules and self.reason is None:
-            raise ValueError(f"{self.id}: name the rules that check it, or the reason none can (reason:)")
+            raise BilingualError(say(f"{self.id}: ange reglerna som prövar den, eller skälet att ingen kan (reason:)",
+                                     f"{self.id}: name the rules that check it, or the reason none can (reason:)"))
         if self.rules and self.reason is not None and self.note is None:
-            raise ValueError(f"{self.id}: a partly checked obligation says in note what is left to a person")
+            raise BilingualError(say(f"{self.id}: en delvis prövad skyldighet anger i note vad som lämnas åt en person",
+                                     f"{self.id}: a partly checked obligation says in note what is left to a person"))
         return self
 
 
@@ -78,12 +80,16 @@ class SourceObligations(_Model):
         seen: set[str] = set()
         for ob in self.obligations:
             if not ob.id.startswith(self.document + "-"):
-                raise ValueError(f"obligation id {ob.id!r} does not start with its document {self.document!r}")
+                raise BilingualError(say(
+                    f"skyldighetens id {ob.id!r} börjar inte med sitt dokument {self.document!r}",
+                    f"obligation id {ob.id!r} does not start with its document {self.document!r}"))
             if ob.id in seen:
-                raise ValueError(f"obligation id {ob.id!r} is used twice")
+                raise BilingualError(say(f"skyldighetens id {ob.id!r} används två gånger",
+                                         f"obligation id {ob.id!r} is used twice"))
             seen.add(ob.id)
             if ob.scope == "regional" and self.region is None:
-                raise ValueError(f"{ob.id} is regional but the source names no region")
+                raise BilingualError(say(f"{ob.id} är regional men källan namnger ingen region",
+                                         f"{ob.id} is regional but the source names no region"))
         return self
 
 
@@ -103,7 +109,8 @@ def load_obligations(root: Path) -> list[SourceObligations]:
     documents = [s.document for s in out]
     for doc in documents:
         if documents.count(doc) > 1:
-            raise InputError.at(str(root / FOLDER), f"document {doc} has more than one obligations file")
+            raise InputError.at(str(root / FOLDER), f"document {doc} has more than one obligations file",
+                                sv=f"dokument {doc} har mer än en fil med skyldigheter")
     return sorted(out, key=lambda s: s.document)
 
 

@@ -138,10 +138,12 @@ def default_engine() -> str:
     if chosen in ("", "auto"):
         return "durable" if _dre is not None else "python"
     if chosen not in ENGINES:
-        raise InputError.at("COMPLIANCE_ENGINE", f"{chosen!r} is no engine: choose durable, python or auto")
+        raise InputError.at("COMPLIANCE_ENGINE", f"{chosen!r} is no engine: choose durable, python or auto",
+                            sv=f"{chosen!r} är ingen motor: välj durable, python eller auto")
     if chosen == "durable" and _dre is None:
         raise InputError.at(
-            "COMPLIANCE_ENGINE", f"durable-rules does not import here ({DURABLE_IMPORT_ERROR}); use python or auto"
+            "COMPLIANCE_ENGINE", f"durable-rules does not import here ({DURABLE_IMPORT_ERROR}); use python or auto",
+            sv=f"durable-rules går inte att importera här ({DURABLE_IMPORT_ERROR}); använd python eller auto",
         )
     return chosen
 
@@ -333,10 +335,12 @@ def _compile(cond: conditions.Cond, ns: dict[str, Any]) -> dict[str, Any]:
             right: Any = {"$m": operand.name}
         elif isinstance(operand, conditions.PackRef):
             if operand.key:
-                raise conditions.ConditionError(f"{operand.text()}: a keyed figure works only with 'in'")
+                raise conditions.ConditionError(say(f"{operand.text()}: en nycklad siffra fungerar bara med 'in'",
+                                                    f"{operand.text()}: a keyed figure works only with 'in'"))
             right = _const(conditions.lookup(ns, operand.path, operand.text()))
             if not isinstance(right, str | int | float):  # bool is an int
-                raise conditions.ConditionError(f"{operand.text()} is not a single figure")
+                raise conditions.ConditionError(say(f"{operand.text()} är inte en enda siffra",
+                                                    f"{operand.text()} is not a single figure"))
         else:
             right = _const(operand.value)
         compared = {cond.field: right} if op == "$eq" else {op: {cond.field: right}}
@@ -347,7 +351,7 @@ def _compile(cond: conditions.Cond, ns: dict[str, Any]) -> dict[str, Any]:
         return compared
     if isinstance(cond, conditions.Member):
         return _member(cond, ns)
-    raise conditions.ConditionError(f"unknown condition {cond!r}")  # pragma: no cover
+    raise conditions.ConditionError(say(f"okänt villkor {cond!r}", f"unknown condition {cond!r}"))  # pragma: no cover
 
 
 def _in_list(field: str, items: list[Any], negate: bool) -> dict[str, Any]:
@@ -365,10 +369,10 @@ def _member(cond: conditions.Member, ns: dict[str, Any]) -> dict[str, Any]:
     value = conditions.lookup(ns, ref.path, ref.text())
     if ref.key is None:
         if not isinstance(value, list):
-            raise conditions.ConditionError(f"{ref.text()} is not a list")
+            raise conditions.ConditionError(say(f"{ref.text()} är inte en lista", f"{ref.text()} is not a list"))
         return _in_list(cond.field, value, cond.negate)
     if not isinstance(value, dict):
-        raise conditions.ConditionError(f"{ref.text()} is not a mapping")
+        raise conditions.ConditionError(say(f"{ref.text()} är inte en mappning", f"{ref.text()} is not a mapping"))
     branches = [
         {"$and": [{ref.key: _const(key)}, _in_list(cond.field, list(items), cond.negate)]}
         for key, items in sorted(value.items())
@@ -422,12 +426,17 @@ def _bound(rule: Any, branches: int, so_far: int) -> None:
             rule.file,
             f"{rule.id} has {branches} branches (any:, or a keyed 'in'); a rule may hold at most "
             f"{MAX_BRANCHES}: durable-rules stops compiling a pack past {MAX_RULESET_RULES + 12} rules",
+            sv=f"{rule.id} har {branches} grenar (any:, eller ett nycklat 'in'); en regel får ha högst "
+            f"{MAX_BRANCHES}: durable-rules slutar kompilera ett paket efter {MAX_RULESET_RULES + 12} regler",
         )
     if so_far + branches + 2 > MAX_RULESET_RULES:  # + its not-evaluated rule and the catch-all
         raise InputError.at(
             rule.file,
             f"{rule.id} takes the pack's rules to {so_far + branches + 2} durable rules (a rule per branch of "
             f"any:); a pack may compile to at most {MAX_RULESET_RULES}: durable-rules stops compiling past "
+            f"{MAX_RULESET_RULES + 12}",
+            sv=f"{rule.id} för paketets regler till {so_far + branches + 2} durable-regler (en regel per gren av "
+            f"any:); ett paket får kompileras till högst {MAX_RULESET_RULES}: durable-rules slutar kompilera efter "
             f"{MAX_RULESET_RULES + 12}",
         )
 # Each durable rule returns up to CAP matched facts in one action read (``cap``), so a
@@ -466,7 +475,8 @@ class Engine:
         self.engine = engine or default_engine()
         if self.engine not in available_engines():
             raise InputError.at(
-                "engine", f"{self.engine!r} is not available here (available: {', '.join(available_engines())})"
+                "engine", f"{self.engine!r} is not available here (available: {', '.join(available_engines())})",
+                sv=f"{self.engine!r} finns inte här (tillgängliga: {', '.join(available_engines())})",
             )
         self._compiled: dict[tuple[str, str], CompiledPack] = {}
         self._names = itertools.count(1)
@@ -537,7 +547,8 @@ class Engine:
                         when_c = None
                         static[rule.id] = self._reason(pack, missing)
             except conditions.ConditionError as exc:
-                raise InputError.at(rule.file, f"{rule.id} with {pack.id}: {exc}") from None
+                raise InputError.at(rule.file, f"{rule.id} with {pack.id}: {exc.text.en}",
+                                    sv=f"{rule.id} med {pack.id}: {exc.text.sv}") from None
             if when_c is None:
                 definition[f"r{n:03d}_ne"] = {
                     "all": [{"m": {"$and": [kind, *guard_c]}}],
@@ -556,6 +567,8 @@ class Engine:
                         rule.file,
                         f"{rule.id} compiles to {_size(cond)} comparisons in one branch; "
                         f"durable-rules allows {MAX_EXPRESSIONS}: split it with any:",
+                        sv=f"{rule.id} kompileras till {_size(cond)} jämförelser i en gren; "
+                        f"durable-rules tillåter {MAX_EXPRESSIONS}: dela den med any:",
                     )
                 definition[f"r{n:03d}_main_{b:02d}"] = {
                     "all": [{"m": cond}],

@@ -7,6 +7,7 @@ The CLI turns every :class:`InputError` into one line per issue and exit status 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import overload
 
 from .i18n import Text, say
 
@@ -61,6 +62,22 @@ class InputError(Exception):
 
     issues: list[Issue] = field(default_factory=list)
 
+    # Every issue is said in both languages: a Text, or the English with its Swedish as ``sv``
+    # (required then: mypy refuses a str message without it, and tests/test_i18n.py scans for one).
+    @overload
+    @classmethod
+    def at(
+        cls, file: str, message: Text, line: int | None = None, column: int | None = None,
+        field: str | None = None, *, cell: str | None = None,
+    ) -> InputError: ...
+
+    @overload
+    @classmethod
+    def at(
+        cls, file: str, message: str, line: int | None = None, column: int | None = None,
+        field: str | None = None, *, sv: str, cell: str | None = None,
+    ) -> InputError: ...
+
     @classmethod
     def at(
         cls,
@@ -69,11 +86,12 @@ class InputError(Exception):
         line: int | None = None,
         column: int | None = None,
         field: str | None = None,
+        *,
         sv: str | None = None,
         cell: str | None = None,
     ) -> InputError:
         """One issue: ``message`` a :class:`Text`, or its English with the Swedish as ``sv``."""
-        says = message if isinstance(message, Text) else say(sv if sv is not None else message, message)
+        says = message if isinstance(message, Text) else say(message if sv is None else sv, message)
         return cls([Issue(file, line, column, says, field, cell)])
 
     def __str__(self) -> str:

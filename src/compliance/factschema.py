@@ -37,6 +37,8 @@ import hashlib
 from dataclasses import dataclass
 from typing import Any
 
+from .i18n import Text, say
+
 TYPES = ("text", "integer", "number", "yes/no", "date", "list")
 
 
@@ -338,7 +340,7 @@ def fields_of(kinds: tuple[str, ...] | list[str]) -> dict[str, FactField]:
     return out
 
 
-def unknown_field(name: str, kinds: tuple[str, ...] | list[str], condition: bool) -> str | None:
+def unknown_field(name: str, kinds: tuple[str, ...] | list[str], condition: bool) -> Text | None:
     """Why a rule reading ``kinds`` may not name ``name`` (in a condition when ``condition``),
     or None when it may."""
     known = fields_of(kinds)
@@ -347,10 +349,14 @@ def unknown_field(name: str, kinds: tuple[str, ...] | list[str], condition: bool
     if spec is None:
         close = difflib.get_close_matches(name, list(known), n=1, cutoff=0.6)
         hint = f"; did you mean {close[0]!r}?" if close else ""
-        return (f"unknown field {name!r}: {where} facts have no such field{hint} "
-                f"(docs/facts.md lists each kind's fields, declared in src/compliance/factschema.py)")
+        hint_sv = f"; menar du {close[0]!r}?" if close else ""
+        return say(f"okänt fält {name!r}: fakta av typen {' eller '.join(kinds)} har inget sådant fält{hint_sv} "
+                   f"(docs/facts.md listar varje typs fält, deklarerade i src/compliance/factschema.py)",
+                   f"unknown field {name!r}: {where} facts have no such field{hint} "
+                   f"(docs/facts.md lists each kind's fields, declared in src/compliance/factschema.py)")
     if condition and spec.type == "list":
-        return f"{name!r} is a list, shown in messages only: a condition cannot read it"
+        return say(f"{name!r} är en lista, som bara visas i meddelanden: ett villkor kan inte läsa den",
+                   f"{name!r} is a list, shown in messages only: a condition cannot read it")
     return None
 
 

@@ -120,10 +120,10 @@ class _YamlDataBuilder:
         self.nodes = 0
         self.constructor = yaml.constructor.SafeConstructor()
 
-    def fail(self, node: yaml.Node, message: str, path: PathT = (), sv: str | None = None) -> InputError:
+    def fail(self, node: yaml.Node, message: str, path: PathT, sv: str) -> InputError:
         mark = node.start_mark
         return InputError.at(
-            self.file, message, mark.line + 1, mark.column + 1, format_path(path) or None, sv
+            self.file, message, mark.line + 1, mark.column + 1, format_path(path) or None, sv=sv
         )
 
     def build(self, node: yaml.Node, path: PathT, depth: int) -> Any:
@@ -227,7 +227,7 @@ class _YamlDataBuilder:
             raise self.fail(node, f"cannot read {shorten(node.value)}: {exc}", path,
                             f"kan inte läsa {shorten(node.value)}: {exc}") from None
         except yaml.YAMLError as exc:
-            raise self.fail(node, f"cannot read value: {exc}", path) from None
+            raise self.fail(node, f"cannot read value: {exc}", path, f"värdet går inte att läsa: {exc}") from None
         if isinstance(value, dt.datetime):
             if value.time() == dt.time(0) and value.tzinfo is None:
                 return value.date()
@@ -306,9 +306,10 @@ def load_text(
             file, f"malformed YAML: {problem}", mark.line + 1, mark.column + 1, sv=f"felaktig YAML: {problem}"
         ) from None
     except yaml.YAMLError as exc:
-        raise InputError.at(file, f"malformed YAML: {exc}") from None
+        raise InputError.at(file, f"malformed YAML: {exc}", sv=f"felaktig YAML: {exc}") from None
     except RecursionError:
-        raise InputError.at(file, f"nesting deeper than {max_depth} levels") from None
+        raise InputError.at(file, f"nesting deeper than {max_depth} levels",
+                            sv=f"nästlat djupare än {max_depth} nivåer") from None
     if node is None:
         raise InputError.at(file, "the file holds no YAML document", 1, 1, sv="filen innehåller inget YAML-dokument")
     # Without aliases every node takes at least two bytes of text ("a," in a flow list),
@@ -318,7 +319,8 @@ def load_text(
     try:
         value = builder.build(node, (), 0)
     except RecursionError:
-        raise InputError.at(file, f"nesting deeper than {max_depth} levels") from None
+        raise InputError.at(file, f"nesting deeper than {max_depth} levels",
+                            sv=f"nästlat djupare än {max_depth} nivåer") from None
     return value, Locations(file, node)
 
 
@@ -337,7 +339,8 @@ def read_text(path: Path, display: str, max_bytes: int = MAX_BYTES) -> str:
     except IsADirectoryError:
         raise InputError.at(display, "is a folder, not a file", sv="är en mapp, inte en fil") from None
     except OSError as exc:
-        raise InputError.at(display, f"cannot read the file: {exc.strerror}") from None
+        raise InputError.at(display, f"cannot read the file: {exc.strerror}",
+                            sv=f"filen går inte att läsa: {exc.strerror}") from None
     try:
         st = os.fstat(fd)
         if stat.S_ISDIR(st.st_mode):
@@ -366,7 +369,8 @@ def read_text(path: Path, display: str, max_bytes: int = MAX_BYTES) -> str:
                 raise over
         data = b"".join(chunks)
     except OSError as exc:
-        raise InputError.at(display, f"cannot read the file: {exc.strerror}") from None
+        raise InputError.at(display, f"cannot read the file: {exc.strerror}",
+                            sv=f"filen går inte att läsa: {exc.strerror}") from None
     finally:
         os.close(fd)
     if b"\x00" in data:

@@ -62,31 +62,39 @@ def check_target(
     if output is None or output == STDOUT:
         return
     if not output.strip():
-        raise InputError.at(option, "an empty file name; give a file, or - for standard output")
+        raise InputError.at(option, "an empty file name; give a file, or - for standard output",
+                            sv="ett tomt filnamn; ange en fil, eller - för standard ut")
     target = Path(output)
     try:
         st: os.stat_result | None = os.lstat(target)
     except FileNotFoundError:
         st = None
     except OSError as exc:
-        raise InputError.at(output, f"{option}: cannot use this path: {exc.strerror}") from None
+        raise InputError.at(output, f"{option}: cannot use this path: {exc.strerror}",
+                            sv=f"{option}: sökvägen går inte att använda: {exc.strerror}") from None
     if st is not None:
         if stat.S_ISDIR(st.st_mode):
-            raise InputError.at(output, f"{option}: is a folder; name a file in it")
+            raise InputError.at(output, f"{option}: is a folder; name a file in it",
+                                sv=f"{option}: är en mapp; ange en fil i den")
         if not stat.S_ISREG(st.st_mode):
-            kind = "a symbolic link" if stat.S_ISLNK(st.st_mode) else "a device, pipe or socket"
+            link = stat.S_ISLNK(st.st_mode)
+            kind = "a symbolic link" if link else "a device, pipe or socket"
+            kind_sv = "en symbolisk länk" if link else "en enhet, rörledning eller sockel"
             raise InputError.at(output, f"{option}: is {kind}, not a regular file; a report replaces only "
-                                "regular files")
+                                "regular files", sv=f"{option}: är {kind_sv}, inte en vanlig fil; en rapport "
+                                "ersätter bara vanliga filer")
         if inputs and (st.st_dev, st.st_ino) in inputs:
-            raise InputError.at(output, f"{option}: is an input of this run; a report never replaces one")
+            raise InputError.at(output, f"{option}: is an input of this run; a report never replaces one",
+                                sv=f"{option}: är indata i den här körningen; en rapport ersätter aldrig indata")
         from .plans import PLAN_SUFFIXES  # loaded already by any command that reads plans
 
         if target.suffix.lower() in PLAN_SUFFIXES and not replace_plan:
-            raise InputError.at(output, f"{option}: is a plan file (YAML or a workbook); a report never replaces one")
+            raise InputError.at(output, f"{option}: is a plan file (YAML or a workbook); a report never replaces one",
+                                sv=f"{option}: är en planfil (YAML eller arbetsbok); en rapport ersätter aldrig en")
     parent = target.parent
     if not parent.is_dir() and not create_parent:
-        what = "is not a folder" if parent.exists() else "does not exist"
-        raise InputError.at(output, f"{option}: the folder {parent} {what}")
+        what, what_sv = ("is not a folder", "är ingen mapp") if parent.exists() else ("does not exist", "finns inte")
+        raise InputError.at(output, f"{option}: the folder {parent} {what}", sv=f"{option}: mappen {parent} {what_sv}")
 
 
 def _umask() -> int:
@@ -98,7 +106,8 @@ def _umask() -> int:
 def _stdout_writer() -> Callable[[str], Any]:
     stream = sys.stdout
     if stream is None or getattr(stream, "closed", False):
-        raise InputError.at("-", "standard output is closed; give --output FILE")
+        raise InputError.at("-", "standard output is closed; give --output FILE",
+                            sv="standard ut är stängd; ange --output FIL")
 
     def write(text: str) -> None:
         try:
@@ -106,7 +115,8 @@ def _stdout_writer() -> Callable[[str], Any]:
         except BrokenPipeError:
             raise
         except OSError as exc:  # closed or full: never lose the report without a word
-            raise InputError.at("-", f"cannot write to standard output: {exc.strerror or exc}") from None
+            raise InputError.at("-", f"cannot write to standard output: {exc.strerror or exc}",
+                                sv=f"går inte att skriva till standard ut: {exc.strerror or exc}") from None
 
     return write
 
@@ -124,7 +134,8 @@ def open_output(
         except BrokenPipeError:
             raise
         except OSError as exc:
-            raise InputError.at("-", f"cannot write to standard output: {exc.strerror or exc}") from None
+            raise InputError.at("-", f"cannot write to standard output: {exc.strerror or exc}",
+                                sv=f"går inte att skriva till standard ut: {exc.strerror or exc}") from None
         return
     with _new_file(output, create_parent, replace_plan, binary=False) as fh:
         yield fh.write

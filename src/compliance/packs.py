@@ -333,14 +333,17 @@ def load_rulebook(root: Path = RULES_DIR) -> RuleBook:
     """
     root = Path(root)
     if not root.is_dir():
-        hint = (
-            "; the rules shipped with the tool are missing from this installation (reinstall it)"
-            if root == RULES_DIR
-            else ""
+        shipped = root == RULES_DIR
+        hint, hint_sv = (
+            ("; the rules shipped with the tool are missing from this installation (reinstall it)",
+             "; reglerna som följer med verktyget saknas i den här installationen (installera om det)")
+            if shipped else ("", "")
         )
         raise InputError.at(
             str(root), f"no such rules folder{hint}; point at one with --rules DIR (a folder holding "
-            "<agreement>/agreement.yaml and the rule files)"
+            "<agreement>/agreement.yaml and the rule files)",
+            sv=f"regelmappen finns inte{hint_sv}; ange en med --rules MAPP (en mapp med "
+            "<agreement>/agreement.yaml och regelfilerna)",
         )
     files = _rule_files(root)
     folder = _cache_dir()
@@ -367,38 +370,44 @@ def _load_files(root: Path, files: list[Path]) -> RuleBook:
             pack = validate(data, locs, Agreement)
             if pack.id != path.parent.name:
                 raise InputError.at(
-                    display, f"pack id {pack.id!r} differs from its folder {path.parent.name!r}", 1
+                    display, f"pack id {pack.id!r} differs from its folder {path.parent.name!r}", 1,
+                    sv=f"paketets id {pack.id!r} skiljer sig från dess mapp {path.parent.name!r}",
                 )
             agreements[pack.id] = pack
         elif path.name == "policy.yaml":
             policy: Policy = validate(data, locs, Policy)
             if policy.region in policies:
                 raise InputError.at(
-                    display, f"a second regional pack for {policy.region} (also {policies[policy.region].id})", 1
+                    display, f"a second regional pack for {policy.region} (also {policies[policy.region].id})", 1,
+                    sv=f"ett andra regionalt paket för {policy.region} (också {policies[policy.region].id})",
                 )
             policies[policy.region] = policy
         else:
             rule = load_rule(data, locs)
             if rule.id in rules:
                 raise InputError.at(
-                    display, f"rule {rule.id} is defined twice (also in {rules[rule.id].file})", 1
+                    display, f"rule {rule.id} is defined twice (also in {rules[rule.id].file})", 1,
+                    sv=f"regeln {rule.id} definieras två gånger (också i {rules[rule.id].file})",
                 )
             rules[rule.id] = rule
     if not agreements:
-        raise InputError.at(str(root), "the rules folder holds no agreement pack (*/agreement.yaml)")
+        raise InputError.at(str(root), "the rules folder holds no agreement pack (*/agreement.yaml)",
+                            sv="regelmappen innehåller inget överenskommelsepaket (*/agreement.yaml)")
     regional = {rid for policy in policies.values() for rid in policy.applies}
     for policy in policies.values():
         for rule_id in policy.applies:
             if rule_id not in rules:
-                raise InputError.at(f"{policy.id}/policy.yaml", f"applies names unknown rule {rule_id}")
+                raise InputError.at(f"{policy.id}/policy.yaml", f"applies names unknown rule {rule_id}",
+                                    sv=f"applies namnger den okända regeln {rule_id}")
     for pack in agreements.values():
         where = f"{pack.id}/agreement.yaml"
         for rule_id in [*pack.excluded_rules, *pack.applies]:
             if rule_id not in rules:
-                raise InputError.at(where, f"names unknown rule {rule_id}")
+                raise InputError.at(where, f"names unknown rule {rule_id}", sv=f"namnger den okända regeln {rule_id}")
         for rule_id, sources in pack.applies.items():
             if rule_id in pack.excluded_rules:
-                raise InputError.at(where, f"{rule_id} is both applied and excluded")
+                raise InputError.at(where, f"{rule_id} is both applied and excluded",
+                                    sv=f"{rule_id} står både under applies och excluded_rules")
             other = [s.document for s in sources if pack.year_documents and s.document not in pack.year_documents]
             if not sources or other:
                 raise InputError.at(
@@ -406,6 +415,9 @@ def _load_files(root: Path, files: list[Path]) -> RuleBook:
                     f"applies {rule_id} with no source of {pack.year} "
                     f"(its year's documents: {', '.join(pack.year_documents) or 'none listed'}; "
                     f"given: {', '.join(s.document for s in sources) or 'none'})",
+                    sv=f"tillämpar {rule_id} utan källa från {pack.year} "
+                    f"(årets dokument: {', '.join(pack.year_documents) or 'inga angivna'}; "
+                    f"angivna: {', '.join(s.document for s in sources) or 'inga'})",
                 )
         for rule_id in rules:
             if rule_id not in pack.applies and rule_id not in pack.excluded_rules and rule_id not in regional:
@@ -413,5 +425,7 @@ def _load_files(root: Path, files: list[Path]) -> RuleBook:
                     where,
                     f"says nothing of {rule_id}: list it under applies (with this year's source) "
                     "or excluded_rules (with the reason)",
+                    sv=f"säger inget om {rule_id}: lista den under applies (med årets källa) "
+                    "eller excluded_rules (med skälet)",
                 )
     return RuleBook(root, agreements, policies, [rules[k] for k in sorted(rules)])

@@ -141,7 +141,8 @@ def diff(checker: Checker, old: LoadedPlan, new: LoadedPlan, as_of: dt.date) -> 
     (the rules that read revision facts), judged as of ``as_of``."""
     pack = checker.book.agreement(new.plan.plan.agreement)
     if pack is None:
-        raise InputError.at(new.file, f"unknown agreement {new.plan.plan.agreement!r}")
+        raise InputError.at(new.file, f"unknown agreement {new.plan.plan.agreement!r}",
+                            sv=f"okänd överenskommelse {new.plan.plan.agreement!r}")
     result = checker.check_plan(new, as_of, previous=old)
     revision = [f for f in result.findings if REVISION_KINDS.intersection(checker.book.by_id[f.rule].facts)]
     broken: dict[str, list[str]] = {}

@@ -19,7 +19,7 @@ from . import conditions, factschema
 from .amounts import format_kr
 from .errors import InputError, Issue
 from .hints import show, yes_no
-from .i18n import Text, say
+from .i18n import BilingualError, Text, say
 from .loader import Locations, PathT, format_path
 from .plans import validate
 from .texts import Source
@@ -86,7 +86,8 @@ class Rule(_Model):
     def _known_kinds(cls, value: str | list[str]) -> str | list[str]:
         for kind in [value] if isinstance(value, str) else value:
             if kind not in FACT_KINDS:
-                raise ValueError(f"unknown fact kind {kind!r}; one of {', '.join(FACT_KINDS)}")
+                raise BilingualError(say(f"okänd faktatyp {kind!r}; en av {', '.join(FACT_KINDS)}",
+                                         f"unknown fact kind {kind!r}; one of {', '.join(FACT_KINDS)}"))
         return value
 
     @field_validator("when", "applies_when")
@@ -96,7 +97,7 @@ class Rule(_Model):
             try:
                 conditions.parse(value)
             except conditions.ConditionError as exc:
-                raise ValueError(str(exc)) from None
+                raise BilingualError(exc.text) from None
         return value
 
     @model_validator(mode="after")
@@ -104,11 +105,13 @@ class Rule(_Model):
         fails = [e for e in self.examples if any(f.outcome == "failed" for f in e.expect)]
         passes = [e for e in self.examples if not e.expect]
         if not fails or not passes:
-            raise ValueError("a rule needs at least one failing and one passing example")
+            raise BilingualError(say("en regel behöver minst ett exempel som bryter mot den och ett som följer den",
+                                     "a rule needs at least one failing and one passing example"))
         for text in (self.message.sv, self.message.en):
             for name, _ in _PLACEHOLDER.findall(text):
                 if not name.startswith("pack.") and name not in self.values:
-                    raise ValueError(f"message placeholder {{{name}}} is not listed in values")
+                    raise BilingualError(say(f"meddelandets platshållare {{{name}}} finns inte under values",
+                                             f"message placeholder {{{name}}} is not listed in values"))
         return self
 
 
@@ -117,9 +120,7 @@ def load_rule(data: Any, locs: Locations) -> Rule:
     if isinstance(data, dict):
         data = {**data, "file": locs.file}
     rule: Rule = validate(data, locs, Rule)
-    # for rule authors, in English only (as the fact schema's other load errors)
-    issues = [Issue(locs.file, *locs.line_of(path), say(message, message), format_path(path))
-              for path, message in field_problems(rule)]
+    issues = [Issue(locs.file, *locs.line_of(path), says, format_path(path)) for path, says in field_problems(rule)]
     if issues:
         raise InputError(issues)
     return rule
@@ -137,10 +138,10 @@ def _clauses(spec: Any, path: PathT) -> list[tuple[PathT, str]]:
     return []
 
 
-def field_problems(rule: Rule) -> list[tuple[PathT, str]]:
+def field_problems(rule: Rule) -> list[tuple[PathT, Text]]:
     """Every field the rule names in ``applies_when``, ``when`` and ``values`` that its fact
     kinds do not have (see :mod:`compliance.factschema`), with where and why."""
-    out: list[tuple[PathT, str]] = []
+    out: list[tuple[PathT, Text]] = []
     for key, spec in (("applies_when", rule.applies_when), ("when", rule.when)):
         if spec is None:
             continue
@@ -153,8 +154,12 @@ def field_problems(rule: Rule) -> list[tuple[PathT, str]]:
             if isinstance(clause, conditions.IsNot):
                 declared = factschema.fields_of(rule.facts).get(clause.field)
                 if declared is not None and declared.type != "yes/no":
-                    out.append((path, f"{clause.field!r} is {declared.type}, not yes/no: 'is not "
-                                      f"{str(clause.value).lower()}' tests a yes/no field (say 'is missing' here)"))
+                    test = f"'is not {str(clause.value).lower()}'"
+                    out.append((path, say(
+                        f"{clause.field!r} är {declared.type}, inte yes/no: {test} prövar ett ja/nej-fält "
+                        "(skriv 'is missing' här)",
+                        f"{clause.field!r} is {declared.type}, not yes/no: {test} tests a yes/no field "
+                        "(say 'is missing' here)")))
     for i, name in enumerate(rule.values):
         problem = factschema.unknown_field(name, rule.facts, condition=False)
         if problem:

@@ -345,7 +345,8 @@ def _open_container(path: Path, display: str, max_bytes: int) -> tuple[bytes, di
     except FileNotFoundError:
         raise InputError.at(display, "no such file", sv="filen finns inte") from None
     except OSError as exc:
-        raise InputError.at(display, f"cannot read the file: {exc.strerror}") from None
+        raise InputError.at(display, f"cannot read the file: {exc.strerror}",
+                            sv=f"filen går inte att läsa: {exc.strerror}") from None
     if path.is_dir():
         raise InputError.at(display, "is a folder, not a file", sv="är en mapp, inte en fil")
     if size > max_bytes:
@@ -356,7 +357,8 @@ def _open_container(path: Path, display: str, max_bytes: int) -> tuple[bytes, di
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise InputError.at(display, f"cannot read the file: {exc.strerror}") from None
+        raise InputError.at(display, f"cannot read the file: {exc.strerror}",
+                            sv=f"filen går inte att läsa: {exc.strerror}") from None
     if data.startswith(OLE2_MAGIC):
         raise InputError.at(
             display,

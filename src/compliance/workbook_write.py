@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 import yaml
 
 from .errors import InputError
+from .i18n import BilingualError, say
 from .workbook import (
     ACTIVITIES,
     AREAS,
@@ -104,8 +105,11 @@ def _cell_value(column: Column, value: Any) -> Any:
     if column.kind in ("list", "codes"):
         for item in value:
             if ";" in item or "\n" in item or "\r" in item:
-                raise ValueError(f"{'.'.join(column.path)}: {item!r} holds ';' or a line break, which separate "
-                                 "the items of a list cell")
+                raise BilingualError(say(
+                    f"{'.'.join(column.path)}: {item!r} innehåller ';' eller en radbrytning, som skiljer "
+                    "posterna i en listcell åt",
+                    f"{'.'.join(column.path)}: {item!r} holds ';' or a line break, which separate "
+                    "the items of a list cell"))
         return "; ".join(value) if value else None
     return value
 
@@ -115,8 +119,11 @@ def _row_values(sheet: Sheet, obj: dict[str, Any]) -> list[Any]:
     for col in sheet.columns:
         value = _get(obj, col.path)
         if col.required and value == "":
-            raise ValueError(f"{sheet.sv}: an empty {col.en!r}, which a cell cannot tell from a missing one "
-                             "(and it is required)")
+            raise BilingualError(say(
+                f"{sheet.sv}: en tom {col.sv!r}, som en cell inte kan skilja från en som saknas "
+                "(och den måste anges)",
+                f"{sheet.sv}: an empty {col.en!r}, which a cell cannot tell from a missing one "
+                "(and it is required)"))
         if col.path == ("gender_equality",) and isinstance(value, dict):
             value = None  # an exemption goes in the next column
         out.append(_cell_value(col, value))
@@ -147,7 +154,8 @@ class _Book:
 
             bad = ILLEGAL_CHARACTERS_RE.search(value)
             if bad:
-                raise ValueError(f"the control character {bad.group()!r} cannot be stored in a workbook")
+                raise BilingualError(say(f"styrtecknet {bad.group()!r} kan inte lagras i en arbetsbok",
+                                         f"the control character {bad.group()!r} cannot be stored in a workbook"))
             cell.value = value
             cell.data_type = "s"  # never a formula, whatever the text starts with
         elif isinstance(value, dt.date):
@@ -383,7 +391,9 @@ def build(data: dict[str, Any], pack: Agreement | None, rows: int | None = None)
     codes = [a.get("area") for a in areas]
     dup = next((c for c in codes if codes.count(c) > 1), None)
     if dup is not None:
-        raise ValueError(f"two areas with the code {dup!r}: a workbook links activities to their area by code")
+        raise BilingualError(say(
+            f"två områden med koden {dup!r}: en arbetsbok knyter aktiviteter till sitt område med koden",
+            f"two areas with the code {dup!r}: a workbook links activities to their area by code"))
     activities = [dict(act, area=a.get("area")) for a in areas for act in a.get("activities") or []]
     reports = data.get("reports") or []
     items = (data.get("financials") or {}).get("cost_items") or []
@@ -484,8 +494,10 @@ def convert(src: Path, dst: Path, book_pack: Any = None, max_bytes: int | None =
         try:
             return build(plan_data(loaded.plan), pack)
         except ValueError as exc:
-            raise InputError.at(str(src), f"cannot be written as a workbook: {exc}",
-                                sv=f"kan inte skrivas som arbetsbok: {exc}") from None
+            # ours say why in both languages; anything else is openpyxl's own (English) words
+            en, sv = (exc.text.en, exc.text.sv) if isinstance(exc, BilingualError) else (str(exc), str(exc))
+            raise InputError.at(str(src), f"cannot be written as a workbook: {en}",
+                                sv=f"kan inte skrivas som arbetsbok: {sv}") from None
     if dst.suffix.lower() in (".yaml", ".yml"):
         return yaml_text(loaded.plan, str(src))
     raise InputError.at(str(dst), "convert writes .yaml, .yml or .xlsx", sv="convert skriver .yaml, .yml eller .xlsx")

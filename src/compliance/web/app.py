@@ -310,7 +310,7 @@ class Web:
 
                 content: str | bytes = template(pack, region)
             else:
-                content = skeleton(pack, region)
+                content = skeleton(pack, region, lang=lang)
         except (RequestError, InputError) as exc:
             return self.refuse(exc, lang, api=False)
         slug = re.sub(r"[^a-z0-9]+", "-", region.lower().translate(str.maketrans("åäöé", "aaoe"))).strip("-")
