@@ -249,3 +249,46 @@ def test_the_branch_and_pack_bounds_hold_exactly(tmp_path):
         f"{last} takes the pack's rules to {E.MAX_RULESET_RULES + 1} durable rules (a rule per branch of "
         f"any:); a pack may compile to at most {E.MAX_RULESET_RULES}: durable-rules stops compiling past "
         f"{E.MAX_RULESET_RULES + 12}")
+
+
+# --- choosing the evaluator, and durable-rules' message keys ----------------------------------
+
+
+def test_the_engine_is_named_in_any_case_and_spacing(monkeypatch):
+    monkeypatch.setenv("COMPLIANCE_ENGINE", " Python ")
+    assert E.default_engine() == "python"
+    monkeypatch.setenv("COMPLIANCE_ENGINE", "AUTO")
+    assert E.default_engine() == ("durable" if "durable" in E.available_engines() else "python")
+    monkeypatch.setenv("COMPLIANCE_ENGINE", "")
+    monkeypatch.setattr(E, "_dre", None)  # where durable-rules does not import
+    assert E.default_engine() == "python" and E.available_engines() == ("python",)
+    monkeypatch.setenv("COMPLIANCE_ENGINE", "drools")
+    with pytest.raises(E.InputError, match="'drools' is no engine: choose durable, python or auto"):
+        E.default_engine()
+
+
+def _reference_fnv1a_32(text: str) -> int:
+    """FNV-1a over C's signed chars, as unsigned 32-bit arithmetic: a byte above 127 is
+    sign-extended (0xFFFFFFxx) before the xor."""
+    h = 2166136261
+    for byte in text.encode("utf-8"):
+        h = ((h ^ (0xFFFFFF00 | byte if byte > 127 else byte)) * 16777619) % 2**32
+    return h
+
+
+@pytest.mark.parametrize("text", ["", "a", "foobar", "0", "1999", "sid-17", "é", "Jämtland ÅÄÖ", "\x7f\x80"])
+def test_fnv1a_32_is_the_c_engines_message_key(text):
+    assert E.fnv1a_32(text) == _reference_fnv1a_32(text)
+    if text in ("", "a", "foobar"):  # the published FNV-1a test vectors (ASCII: signedness does not show)
+        assert E.fnv1a_32(text) == {"": 0x811C9DC5, "a": 0xE40C292C, "foobar": 0xBF9CF968}[text]
+
+
+def test_a_session_id_never_hashes_like_an_engine_id_of_its_session():
+    """The session's state message ``sid-<sid>`` and the facts ``"0"``…: one hash would meet in
+    durable-rules' C heap. A session id whose hash is an engine id's below ``count`` is skipped."""
+    sid, n = 3104980, 42848  # the first session id whose message hashes like an engine id below 100 000
+    assert E.fnv1a_32(f"sid-{sid}") == E.fnv1a_32(str(n))
+    E._engine_ids([E.Fact("t", f"f{k}", (), {}) for k in range(n + 1)])  # the shared table reaches n
+    assert E._sid(iter([sid, sid + 1]), n + 1) == str(sid + 1)  # "n" is in this session: skipped
+    assert E._sid(iter([sid, sid + 1]), n) == str(sid)  # the session's ids stop below n
+    assert E._sid(iter([sid + 1]), n + 1) == str(sid + 1)
