@@ -6,11 +6,35 @@
 #
 #   scripts/mutation.sh            # after the README's test command has made .venv
 #   JOBS=2 scripts/mutation.sh     # more workers (default one)
+#   scripts/mutation.sh engine     # another set: scripts/mutation/engine.toml's [tool.mutmut]
 #
-# Prints the surviving mutants and the score; `.venv/bin/mutmut show NAME` shows one.
+# A named set runs in a staging copy of the checkout (.mutation/SET/: the files git does not
+# ignore, pyproject.toml's [tool.mutmut] replaced by the set's), so sets are configured apart;
+# MUTATE=GLOB narrows a set to matching modules. Prints the surviving mutants and the score;
+# `mutmut show NAME` (in .mutation/SET/ for a set) shows one.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=${PYTHON:-.venv/bin/python}
+PY=$(cd "$(dirname "$PY")" && pwd)/$(basename "$PY")
+if [ -n "${1:-}" ]; then
+  [ -f "scripts/mutation/$1.toml" ] || { echo "no mutation set $1 (scripts/mutation/*.toml)" >&2; exit 2; }
+  rm -rf ".mutation/$1" && mkdir -p ".mutation/$1"
+  git ls-files -z -co --exclude-standard | "$PY" -c '
+import pathlib, re, shutil, sys
+work, name = pathlib.Path(".mutation") / sys.argv[1], sys.argv[1]
+for path in sys.stdin.read().split("\0"):
+    if path and pathlib.Path(path).is_file():
+        (work / path).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(path, work / path)
+own = pathlib.Path(f"scripts/mutation/{name}.toml").read_text("utf-8")
+if only := __import__("os").environ.get("MUTATE"):
+    own = re.sub(r"(?ms)^only_mutate = \[.*?\]$", f"only_mutate = [{only!r}]".replace(chr(39), chr(34)), own)
+base = (work / "pyproject.toml").read_text("utf-8")
+base = re.sub(r"(?ms)^\[tool\.mutmut\]$.*?(?=^\[|\Z)", "", base)
+(work / "pyproject.toml").write_text(base.rstrip() + "\n\n" + own, "utf-8")
+' "$1"
+  cd ".mutation/$1"
+fi
 "$PY" -c 'import mutmut' 2>/dev/null || "$PY" -m pip install -q 'mutmut>=3.8,<4'
 rm -rf mutants
 # the rule-book cache stays out of it; the install tests build wheels and are no use here

@@ -1,0 +1,267 @@
+"""The library's batch entry points (check.py) and the finding factory (evaluation.py), through
+Checker and its helpers on small plans: which files a folder yields, duplicate plan ids, the
+order and the notes of results, the roots a run restores, not-evaluated messages."""
+
+from __future__ import annotations
+
+import datetime as dt
+import gc
+from pathlib import Path
+
+import pytest
+
+from compliance.check import (
+    Checker,
+    collect_paths,
+    display_name,
+    duplicate_plan_ids,
+    supersedes_roots,
+    tuned_gc,
+)
+from compliance.errors import InputError
+from compliance.gate import Gate
+from compliance.plans import plan_from_data
+
+REGION = "Region Jämtland Härjedalen"
+AS_OF = dt.date(2020, 4, 1)
+
+
+def plan_text(plan_id: str, amount: int = 1266508) -> str:
+    return (f"plan: {{id: {plan_id}, region: {REGION}, agreement: gnv-2020}}\n"
+            "areas:\n  - area: karriartjanster\n    allocation: 1266508\n    responsible: HR\n"
+            f"    activities:\n      - {{id: a, amount: {amount}, responsible: HR}}\n")
+
+
+# --- which files a folder yields ---------------------------------------------------------
+
+
+def test_a_folder_yields_its_plans_but_not_the_gates_hidden_or_lock_files(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    for name in ("b.yaml", "a.yml", "sub/c.YAML", "compliance-waivers.yaml", "compliance-waivers.yml",
+                 ".hidden.yaml", ".github/w.yaml", "sub/.x/d.yaml", "~$lock.xlsx", "notes.txt", "e.json"):
+        Path("plans", name).parent.mkdir(parents=True, exist_ok=True)
+        Path("plans", name).write_text("x", "utf-8")
+    Path("plans/folder.yaml").mkdir()  # a folder named like a plan is no plan
+    assert [d for _, d in collect_paths(["plans"])] == ["plans/a.yml", "plans/b.yaml", "plans/sub/c.YAML"]
+    assert [p for p, _ in collect_paths(["plans"])] == [Path("plans/a.yml"), Path("plans/b.yaml"),
+                                                         Path("plans/sub/c.YAML")]
+    # a file is taken as given, whatever its name
+    assert collect_paths(["plans/notes.txt", "plans"])[0] == (Path("plans/notes.txt"), "plans/notes.txt")
+
+
+def test_a_folder_without_plans_is_an_input_error(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    Path("empty").mkdir()
+    Path("empty/compliance-waivers.yaml").write_text("waivers: []\n", "utf-8")
+    with pytest.raises(InputError) as error:
+        collect_paths(["empty"])
+    (issue,) = error.value.issues
+    assert (issue.file, issue.message, issue.says.sv) == (
+        "empty", "no plan files (*.yaml, *.yml, *.xlsx) in this folder", "inga planfiler (*.yaml, *.yml, *.xlsx) i mappen")
+    # the second folder is empty even though the first is not
+    Path("full").mkdir()
+    Path("full/p.yaml").write_text("x", "utf-8")
+    with pytest.raises(InputError, match="no plan files"):
+        collect_paths(["full", "empty"])
+
+
+def test_a_link_out_of_the_folder_is_refused(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    Path("plans").mkdir()
+    Path("secret.yaml").write_text("x", "utf-8")
+    Path("plans/p.yaml").symlink_to(tmp_path / "secret.yaml")
+    with pytest.raises(InputError) as error:
+        collect_paths(["plans"])
+    (issue,) = error.value.issues
+    assert issue.file == "plans/p.yaml"
+    assert issue.message == "a link to a file outside plans; refusing to read it"
+    assert issue.says.sv == "en länk till en fil utanför plans; läses inte"
+    Path("plans/p.yaml").unlink()
+    Path("plans/q.yaml").write_text("x", "utf-8")
+    Path("plans/r.yaml").symlink_to(tmp_path / "plans" / "q.yaml")  # a link inside is a plan
+    assert [d for _, d in collect_paths(["plans"])] == ["plans/q.yaml", "plans/r.yaml"]
+
+
+def test_paths_are_shown_relative_to_the_current_folder_as_given_outside(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    Path("plans").mkdir()
+    Path("plans/p.yaml").write_text("x", "utf-8")
+    assert display_name(str(tmp_path / "plans" / "p.yaml")) == "plans/p.yaml"
+    assert display_name("plans/p.yaml") == "plans/p.yaml"
+    assert display_name("/elsewhere/p.yaml") == "/elsewhere/p.yaml"
+    assert [d for _, d in collect_paths([str(tmp_path / "plans")])] == ["plans/p.yaml"]
+    assert supersedes_roots(["plans", "plans/p.yaml"]) == [tmp_path / "plans", tmp_path / "plans"]
+
+
+# --- duplicate plan ids --------------------------------------------------------------------
+
+
+def _ids(tmp_path: Path, *texts: str) -> list[tuple[str, str]]:
+    files = []
+    for n, text in enumerate(texts):
+        path = tmp_path / f"p{n}.yaml"
+        path.write_text(text, "utf-8")
+        files.append((path, f"p{n}.yaml"))
+    return [(i.file, i.message) for i in duplicate_plan_ids(files)]
+
+
+def test_two_files_with_one_plan_id_are_both_named(tmp_path):
+    for name, plan_id in (("b.yaml", "x"), ("a.yaml", "x"), ("c.yaml", "y")):
+        (tmp_path / name).write_text(plan_text(plan_id), "utf-8")
+    issues = duplicate_plan_ids([(tmp_path / n, n) for n in ("b.yaml", "a.yaml", "c.yaml")])
+    assert [(i.file, i.line, i.column, i.field) for i in issues] == [
+        ("a.yaml", None, None, "plan.id"), ("b.yaml", None, None, "plan.id")]
+    assert issues[0].message == ("plan.id 'x' is also the id of b.yaml; plan ids are unique in a run "
+                                 "(waivers and baselines match by plan id)")
+    assert issues[0].says.sv == ("plan.id 'x' är också id för b.yaml; plan-id:n är unika i en körning "
+                            "(dispenser och baslinjer matchas på plan-id)")
+    assert issues[1].message.startswith("plan.id 'x' is also the id of a.yaml;")
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "same"),
+    [
+        ("plan: {id: x}\n", "plan: {id: x}\n", True),
+        ("plan: {id: '  x '}\n", "plan:\n  id: x\n", True),  # stripped
+        ("plan: {region: {id: y}, id: x}\n", "plan: {id: x}\n", True),  # a nested mapping closes first
+        ("plan: {agreement: id, id: x}\n", "plan: {id: x}\n", True),  # a value 'id' is no key
+        ("plan: {tags: [id, x], id: x}\n", "plan: {id: x}\n", True),
+        ("other: 1\nplan: {id: x}\n", "plan: {id: x}\n", True),
+        ("id: x\nplan: {id: z}\n", "plan: {id: x}\n", False),  # a top-level id is not the plan's
+        ("plan: {meta: {id: x}}\n", "plan: {id: x}\n", False),  # nor one nested in the plan
+        ("plan: {region: r}\nid: x\n", "plan: {id: x}\n", False),  # nor one after the plan closed
+        ("plan: [id, x]\n", "plan: {id: x}\n", False),
+        ("x: {plan: {id: x}}\n", "plan: {id: x}\n", False),
+        ("a: &a {id: x}\nplan: {region: *a, id: x}\n", "plan: {id: x}\n", True),
+        ("plan: {region: {a: b], id: x}\n", "plan: {id: x}\n", False),  # not YAML: reported when checked
+        ("plan: {id: ''}\n", "plan: {id: ''}\n", False),  # no id
+        ("[" * 200 + "]" * 200 + "\n", "plan: {id: x}\n", False),  # refused before parsing
+    ],
+)
+def test_the_plan_id_read_from_a_files_head(tmp_path, first, second, same):
+    issues = _ids(tmp_path, first, second)
+    assert bool(issues) is same, issues
+    if same:
+        assert [file for file, _ in issues] == ["p0.yaml", "p1.yaml"]
+        assert issues[0][1].startswith("plan.id 'x' is also the id of p1.yaml")
+
+
+def test_an_unreadable_file_is_left_to_the_check(tmp_path):
+    (tmp_path / "a.yaml").write_text(plan_text("x"), "utf-8")
+    (tmp_path / "b.yaml").write_bytes(b"\xff\xfe" + plan_text("x").encode("utf-16-le"))
+    files = [(tmp_path / "a.yaml", "a.yaml"), (tmp_path / "b.yaml", "b.yaml"), (tmp_path / "c.yaml", "c.yaml")]
+    assert duplicate_plan_ids(files) == []
+    assert duplicate_plan_ids(files, max_bytes=10) == []
+
+
+# --- Checker --------------------------------------------------------------------------------
+
+
+def test_a_region_without_its_own_pack_gets_a_note_in_its_language():
+    data = {"plan": {"id": "p", "region": "Region Gotland", "agreement": "gnv-2020"},
+            "areas": [{"area": "karriartjanster", "activities": [{"id": "a", "amount": 1}]}]}
+    en = Checker(lang="en").check_plan(plan_from_data(data), AS_OF)
+    assert en.notes == ["No regional conditions were found for Region Gotland: the plan is checked "
+                        "against the agreement alone"]
+    sv = Checker(lang="sv").check_plan(plan_from_data(data), AS_OF)
+    assert sv.notes == ["Inga regionala villkor finns för Region Gotland: planen prövas bara mot överenskommelsen"]
+    data["plan"]["region"] = REGION
+    assert Checker(lang="en").check_plan(plan_from_data(data), AS_OF).notes == []
+
+
+def test_check_plan_gives_the_planned_amount_and_allocation_by_area(checker):
+    data = {"plan": {"id": "p", "region": REGION, "agreement": "gnv-2020"},
+            "areas": [{"area": "karriartjanster", "allocation": 10,
+                       "activities": [{"id": "a", "amount": 4}, {"id": "b", "amount": 3}]},
+                      {"area": "vfu", "activities": [{"id": "c", "amount": 5}]}]}
+    result = checker.check_plan(plan_from_data(data, "p.yaml"), AS_OF)
+    assert result.planned_by_area["karriartjanster"] == (7, 10)
+    assert result.planned_by_area["vfu"][0] == 5
+    assert (result.file, result.plan, result.agreement, result.region) == ("p.yaml", "p", "gnv-2020", REGION)
+    assert result.rules_applied == checker.engine.rules_applied(checker.book.agreement("gnv-2020"),
+                                                                checker.book.policy(REGION))
+
+
+def test_a_batch_is_in_name_order_with_progress_and_sorted_unique_errors(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    for name in ("b.yaml", "a.yaml"):
+        Path(name).write_text(plan_text(name[0]), "utf-8")
+    Path("z.yaml").write_text("plan: [\n", "utf-8")
+    Path("y.yaml").write_text("- 1\n", "utf-8")
+    files = [(Path(n), n) for n in ("z.yaml", "b.yaml", "y.yaml", "a.yaml")]
+    seen = []
+    checker = Checker(lang="en")
+    run = checker.check_files(files, AS_OF, progress=lambda n, total: seen.append((n, total)))
+    assert seen == [(1, 4), (2, 4), (3, 4), (4, 4)]
+    assert [r.file for r in run.results] == ["a.yaml", "b.yaml"]
+    assert [e.file for e in run.errors] == ["y.yaml", "z.yaml"]
+    assert run.errors == sorted(set(run.errors), key=lambda i: (i.file, i.line or 0, i.column or 0, i.message))
+    assert run.exit_status == 2
+    assert [type(o).__name__ for o in checker.iter_files(files, AS_OF)] == ["PlanResult", "PlanResult",
+                                                                              "list", "list"]
+
+
+def test_check_paths_restores_the_checkers_roots(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    Path("plans").mkdir()
+    Path("plans/p.yaml").write_text(plan_text("p", 1266509), "utf-8")
+    checker = Checker(lang="en")
+    run = checker.check_paths(["plans"], AS_OF)
+    assert checker.roots is None
+    assert "GNV-102" in [f.rule for f in run.findings() if f.outcome == "failed"]
+    assert run.exit_status == 1
+    checker.roots = [tmp_path]
+    checker.check_paths(["plans"], AS_OF, gate=Gate(fail_on="never"))
+    assert checker.roots == [tmp_path]
+
+
+def test_a_run_of_one_checker_shares_the_rules_not_the_plans(checker, tmp_path):
+    run = checker.for_run([tmp_path])
+    assert run.roots == [tmp_path] and run.book is checker.book and run.engine is checker.engine
+    assert run.plans is not checker.plans and checker.roots is None
+
+
+def test_tuned_gc_restores_the_collector():
+    before = gc.get_threshold()
+    with tuned_gc():
+        assert gc.get_threshold() == (50_000, 50, 100)
+        assert gc.get_freeze_count() > 0
+    assert gc.get_threshold() == before
+    assert gc.get_freeze_count() == 0
+    with pytest.raises(RuntimeError), tuned_gc():
+        raise RuntimeError
+    assert gc.get_threshold() == before and gc.get_freeze_count() == 0
+
+
+# --- the evaluator and the finding factory ---------------------------------------------------
+
+
+def test_an_unknown_agreement_names_its_line_and_the_known_ones(tmp_path):
+    path = tmp_path / "p.yaml"
+    path.write_text(f"plan:\n  id: p\n  region: {REGION}\n  agreement: gnv-2021\nareas: []\n", "utf-8")
+    result = Checker(lang="en").check_one(path, "p.yaml", AS_OF)
+    assert isinstance(result, list)
+    (issue,) = result
+    assert (issue.file, issue.line, issue.column, issue.field) == ("p.yaml", 4, 3, "plan.agreement")
+    assert issue.message.startswith("unknown agreement 'gnv-2021'")
+    assert issue.message.endswith("; the rules folder has: gnv-2020, gnv-2022, gnv-2023")
+    assert issue.says.sv.startswith("okänd överenskommelse 'gnv-2021'")
+    assert issue.says.sv.endswith("; regelmappen har: gnv-2020, gnv-2022, gnv-2023")
+
+
+@pytest.mark.parametrize(("lang", "prefix"), [("en", "not evaluated: "), ("sv", "ej bedömd: ")])
+def test_a_rule_not_evaluated_says_why_once_in_its_language(lang, prefix):
+    """gnv-2023 gives no area allocations: GNV-103 is not evaluated on each area, with the
+    pack's reason once however many fields it lacks, and no values the plan does not state."""
+    checker = Checker(lang=lang)
+    data = {"plan": {"id": "p", "region": REGION, "agreement": "gnv-2023"},
+            "areas": [{"area": "karriartjanster", "activities": [{"id": "a", "amount": 4}]}]}
+    result = checker.check_plan(plan_from_data(data), dt.date(2024, 6, 1))
+    (finding,) = [f for f in result.findings if f.rule == "GNV-103"]
+    assert finding.outcome == "not-evaluated"
+    assert finding.message.startswith(prefix)
+    reasons = finding.message[len(prefix):].split("; ")
+    assert reasons and len(reasons) == len(set(reasons))
+    assert None not in finding.values.values()
+    assert finding.title == checker.book.by_id["GNV-103"].title.get(lang)
+    assert finding.area == "karriartjanster" and finding.location.path == "areas[0]"
