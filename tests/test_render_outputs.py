@@ -64,7 +64,7 @@ def _two():
 
 
 ERRORS = [Issue("bad.yaml", 1, 2, "broken", sv="trasig"),
-          Issue("book.xlsx", 4, None, "bad cell", field="amount", cell="Blad!B4")]
+          Issue("book.xlsx", 4, None, "bad cell", field="amount", sv="fel cell", cell="Blad!B4")]
 WARNINGS = [Issue("w.yaml", 7, None, "expired", sv="utgången"), Issue("v.yaml", None, None, "no line")]
 
 
@@ -207,7 +207,7 @@ def test_sarif_notifications_for_input_errors_waiver_warnings_and_notes():
          "locations": [{"physicalLocation": {"artifactLocation": {"uri": "p.yaml"}, "region": {"startLine": 1}}}]},
     ]
     sv = _sarif(hand_run("sv"))["invocations"][0]["toolExecutionNotifications"]
-    assert [n["message"]["text"] for n in sv[:3]] == ["trasig", "Blad!B4: bad cell", "utgången"]
+    assert [n["message"]["text"] for n in sv[:3]] == ["trasig", "Blad!B4: fel cell", "utgången"]
 
 
 def test_sarif_with_no_results_is_an_empty_list():
@@ -738,6 +738,8 @@ def test_tables():
     assert markdown_table(["a", "b"], [["1", "2"]], "rl") == ["| a | b |", "|---:|---|", "| 1 | 2 |"]
     assert text_table(["name", "n", "x"], [["a", "1000", ""], ["bb", "5", "z"]], "lrl") == [
         "name     n  x", "a     1000", "bb       5  z"]
+    with pytest.raises(ValueError):  # an alignment that does not fit the columns is a bug, not a guess
+        text_table(["a", "b"], [["1", "2"]], "l")
 
 
 # -- compliance diff --------------------------------------------------------------------------------------------
@@ -761,7 +763,15 @@ def test_diff_text_columns_and_signs():
     assert third == "xb                    7 kr      7 kr           0"
     assert lines[6:] == ["", "\\x3a:m1", "m2 @x", ""]
     en = render_diff(_diff(), "text", "en").split("\n")
-    assert en[2].startswith("area / activity  ") and "+SEK 1,050" in en[3]
+    assert en[2].startswith("area / activity  ")
+    assert [cell.strip() for cell in en[3].split("  ")[-4:]] == ["SEK 100", "SEK 1,150", "+SEK 1,050", "GNV-301, GNV-302"]
+    assert render_diff(_diff(), "text") == render_diff(_diff(), "text", "sv")  # Swedish unless told
+
+
+def test_diff_signs_a_change_of_one_krona():
+    d = Diff("a", "b", [DiffRow("xa", None, None, 1, 2, 1), DiffRow("xb", None, None, 2, 1, -1)], [])
+    lines = render_diff(d, "markdown").split("\n")
+    assert lines[4:6] == ["| xa | 1 kr | 2 kr | +1 kr |  |", "| xb | 2 kr | 1 kr | −1 kr |  |"]
 
 
 def test_diff_as_markdown():
@@ -837,6 +847,12 @@ def test_allocation_as_markdown_with_municipalities():
     ]
 
 
+def test_allocation_of_municipalities_alone():
+    out = render_allocation(AllocationResult("gnv-x", "published table", {}, {"Län": {"xa": 2}}, ["xa"]), "text")
+    assert out.split("\n") == ["gnv-x: published table", "", "municipalities per county  xa  total",
+                                "Län                         2      2", "total                       2      2", ""]
+
+
 def test_allocation_without_note_or_tables_and_as_json():
     empty = AllocationResult("gnv-x", "unknown", {}, {}, ["xa"], None, "sv")
     assert render_allocation(empty, "text") == "gnv-x: unknown\n"
@@ -844,3 +860,26 @@ def test_allocation_without_note_or_tables_and_as_json():
     out = render_allocation(_allocation(), "json")
     assert json.loads(out) == _allocation().as_dict() and out.endswith("}\n") and '\n  "agreement"' in out
     assert '"Län"' in render_allocation(_allocation(municipalities={"Län": {"xa": 1}}), "json")
+
+
+# -- the legend a run carries -----------------------------------------------------------------------------------
+
+def test_the_legend_names_every_rule_and_area_in_the_run_language(checker):
+    from compliance.legend import legend
+
+    book = checker.book
+    titles = {}
+    for lang in ("sv", "en"):
+        names = legend(book, lang)
+        assert sorted(names.rules) == sorted(rule.id for rule in book.rules)
+        for rule in book.rules:
+            info = names.rules[rule.id]
+            assert (info.id, info.severity, info.title) == (rule.id, rule.severity, rule.title.get(lang))
+            assert [(s.document, s.section, s.quote) for s in info.sources] == [
+                (s.document, s.section, s.quote) for s in rule.source]
+        assert sorted(names.areas) == sorted(book.agreements)
+        for pid, pack in book.agreements.items():
+            assert names.areas[pid] == {code: spec.name.get(lang) for code, spec in pack.areas.items()}
+        titles[lang] = {rid: info.title for rid, info in names.rules.items()}
+    assert titles["sv"] != titles["en"]
+    assert any(s.quote for info in legend(book, "sv").rules.values() for s in info.sources)
