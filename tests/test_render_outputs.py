@@ -883,3 +883,20 @@ def test_the_legend_names_every_rule_and_area_in_the_run_language(checker):
         titles[lang] = {rid: info.title for rid, info in names.rules.items()}
     assert titles["sv"] != titles["en"]
     assert any(s.quote for info in legend(book, "sv").rules.values() for s in info.sources)
+
+
+def test_markdown_a_clean_plan_first_does_not_end_the_report():
+    out = render.get("markdown")(hand_run(results=[_two(), _one()], errors=[], warnings=[]))
+    headings = [line for line in out.split("\n") if line.startswith("### ")]
+    assert headings == ["### q1 (x-2099) — `q.yaml`", "### p1 (x-2099) — `p.yaml`"]
+    assert out.count("| ❌ error") == 2
+
+
+def test_sarif_suppresses_only_a_waived_finding_and_justifies_with_its_reason():
+    findings = [_f("XR-1", "failed", 1, waiver=dict(WAIVER)), _f("XR-1", "waived", 2, waiver={}),
+                _f("XR-1", "waived", 3)]
+    run = hand_run(results=[PlanResult("p.yaml", "p1", "x-2099", "R", findings, ["XR-1"])], errors=[], warnings=[])
+    results = _sarif(run)["results"]
+    assert "suppressions" not in results[0]  # a waiver on a finding that still fails suppresses nothing
+    assert results[1]["suppressions"] == [{"kind": "external", "status": "accepted", "justification": ""}]
+    assert "suppressions" not in results[2]
