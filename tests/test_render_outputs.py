@@ -21,6 +21,7 @@ from compliance import render
 from compliance.allocation import AllocationResult
 from compliance.errors import Issue
 from compliance.findings import CheckRun, Finding, Legend, Location, PlanResult, RuleInfo, SourceRef
+from compliance.i18n import say
 from compliance.render.allocation import render_allocation
 from compliance.render.common import code_md, escape_md, line_start, visible, xml_safe
 from compliance.render.diff import render_diff
@@ -63,9 +64,9 @@ def _two():
     return PlanResult("q.yaml", "q1", "x-2099", "Region Y", [], ["XR-1"])
 
 
-ERRORS = [Issue("bad.yaml", 1, 2, "broken", sv="trasig"),
-          Issue("book.xlsx", 4, None, "bad cell", field="amount", sv="fel cell", cell="Blad!B4")]
-WARNINGS = [Issue("w.yaml", 7, None, "expired", sv="utgången"), Issue("v.yaml", None, None, "no line")]
+ERRORS = [Issue("bad.yaml", 1, 2, say("trasig", "broken")),
+          Issue("book.xlsx", 4, None, say("fel cell", "bad cell"), field="amount", cell="Blad!B4")]
+WARNINGS = [Issue("w.yaml", 7, None, say("utgången", "expired")), Issue("v.yaml", None, None, say("ingen rad", "no line"))]
 
 
 def hand_run(lang="en", results=None, errors=None, warnings=None, baseline_used=True):
@@ -326,7 +327,7 @@ def test_junit_with_no_errors_or_warnings_has_no_extra_suites():
 def test_junit_shows_control_characters_escaped():
     evil = "p\x1bq\x00"
     run = hand_run(results=[PlanResult("f\x1b.yaml", evil, "x-2099", "Region X", [], ["XR-1"], notes=["n\x07"])],
-                   errors=[Issue("e\x1b.yaml", 1, None, "m\x1b")], warnings=[Issue("w\x1b.yaml", 2, None, "w\x00")])
+                   errors=[Issue("e\x1b.yaml", 1, None, say("m\x1b", "m\x1b"))], warnings=[Issue("w\x1b.yaml", 2, None, say("w\x00", "w\x00"))])
     root = _junit(run)
     suite, errors, waivers = root.findall("testsuite")
     assert (suite.get("name"), suite.get("file")) == ("p\\x1bq\\x00", "f\\x1b.yaml")
@@ -488,7 +489,7 @@ def test_text_escapes_plan_text_and_ci_commands():
     run = hand_run(results=[PlanResult("::error::f.yaml", "p\x1b", "a\x1b", "R", [
         Finding("XR-1", "error", "failed", "t\x1b", "m\x1b", (), Location("f\x1b", 1, "x"), {},
                 waiver={"reason": "r\x1b", "reference": "d\x1b"})], ["XR-1"], notes=["n\x1b"])],
-        errors=[Issue("e\x1b", 1, None, "x\x1b")], warnings=[Issue("w\x1b", 1, None, "y\x1b")])
+        errors=[Issue("e\x1b", 1, None, say("x\x1b", "x\x1b"))], warnings=[Issue("w\x1b", 1, None, say("y\x1b", "y\x1b"))])
     out = render.get("text")(run)
     assert "\x1b" not in out
     lines = out.split("\n")
@@ -830,32 +831,32 @@ def test_allocation_as_text():
 def test_allocation_as_markdown_with_municipalities():
     out = render_allocation(_allocation("sv", municipalities={"Län": {"xc": 3, "xa": 1}}), "markdown")
     assert out.split("\n") == [
-        "gnv-x: model",
+        "gnv-x: beräkningsmodellen",
         "obs: en anteckning",
         "",
-        "| regions | xa | xb | total |",
+        "| regioner | xa | xb | summa |",
         "|---|---:|---:|---:|",
         "| Region A | 1 000 | 2 000 000 | 2 001 000 |",
         "| Region B | 5 | — | 5 |",
-        "| total | 1 005 | 2 000 000 | 2 001 005 |",
+        "| summa | 1 005 | 2 000 000 | 2 001 005 |",
         "",
-        "| municipalities per county | xa | xc | total |",
+        "| kommuner per län | xa | xc | summa |",
         "|---|---:|---:|---:|",
         "| Län | 1 | 3 | 4 |",
-        "| total | 1 | 3 | 4 |",
+        "| summa | 1 | 3 | 4 |",
         "",
     ]
 
 
 def test_allocation_of_municipalities_alone():
     out = render_allocation(AllocationResult("gnv-x", "published table", {}, {"Län": {"xa": 2}}, ["xa"]), "text")
-    assert out.split("\n") == ["gnv-x: published table", "", "municipalities per county  xa  total",
-                                "Län                         2      2", "total                       2      2", ""]
+    assert out.split("\n") == ["gnv-x: publicerad tabell", "", "kommuner per län  xa  summa",
+                                "Län                2      2", "summa              2      2", ""]
 
 
 def test_allocation_without_note_or_tables_and_as_json():
     empty = AllocationResult("gnv-x", "unknown", {}, {}, ["xa"], None, "sv")
-    assert render_allocation(empty, "text") == "gnv-x: unknown\n"
+    assert render_allocation(empty, "text") == "gnv-x: okänd\n"
     assert render_allocation(_allocation(note=False), "text").split("\n")[:2] == ["gnv-x: model", ""]
     out = render_allocation(_allocation(), "json")
     assert json.loads(out) == _allocation().as_dict() and out.endswith("}\n") and '\n  "agreement"' in out
