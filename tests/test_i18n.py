@@ -376,3 +376,26 @@ def test_the_source_scan_finds_a_message_in_one_language(tmp_path):
         "10: a ValueError in a validator (say it with BilingualError)", "2: InputError.at without sv=",
         "6: the same text in both languages", "6: the same text in both languages",
     ]
+
+
+# A text chosen by comparing the language (``"x" if lang == "en" else "y"``) is a second way of
+# saying things in two languages: the code says them with say(sv, en) or the catalog's words.
+_SWITCH = re.compile(r"""(["'])(?:(?!\1).)*\1[ \t]+if[ \t]+[\w.]*lang[ \t]*[!=]=""")
+
+
+def _switches(text: str) -> list[str]:
+    return [m.group() for m in _SWITCH.finditer(text) if m.group()[1:-1].split(m.group()[0])[0] not in ("en", "sv")]
+
+
+def test_no_text_is_chosen_by_comparing_the_language():
+    src = ROOT / "src" / "compliance"
+    found = [f"{path.relative_to(ROOT)}: {hit}"
+             for path in sorted([*src.rglob("*.py"), *src.rglob("*.j2")]) if path.name != "i18n.py"
+             for hit in _switches(path.read_text("utf-8"))]
+    assert found == [], "say these with i18n.say(sv, en) or the catalog:\n" + "\n".join(found)
+
+
+def test_the_switch_scan_finds_a_switch():
+    assert _switches('x = "not evaluated" if self.lang == "en" else "ej bedömd"')
+    assert _switches("{{ 'Skip' if lang == 'en' else 'Hoppa' }}")
+    assert _switches('lang = "en" if run.lang == "en" else "sv"') == []  # a language code, not a text

@@ -236,12 +236,11 @@ class Checker:
         header = loaded.plan.plan
         notes = []
         if evaluation.policy is None and self._regional:
-            notes.append(
+            notes.append(say(
+                f"Inga regionala villkor finns för {header.region}: planen prövas bara mot överenskommelsen",
                 f"No regional conditions were found for {header.region}: the plan is checked "
-                "against the agreement alone"
-                if self.lang == "en"
-                else f"Inga regionala villkor finns för {header.region}: planen prövas bara mot överenskommelsen"
-            )
+                "against the agreement alone",
+            ).get(self.lang))
         return PlanResult(
             file=loaded.file,
             plan=header.id,

@@ -120,16 +120,16 @@ def not_applied(book: RuleBook, pack_id: str, rule_id: str, lang: str) -> str | 
 
     pack = book.agreement(pack_id)
     if pack is None:
-        return "no such agreement pack" if lang == "en" else "inget sådant överenskommelsepaket"
+        return say("inget sådant överenskommelsepaket", "no such agreement pack").get(lang)
     if rule_id in pack.applies:
         return None
     if rule_id in pack.excluded_rules:
         return not_applied_reason(pack, rule_id).get(lang)
     regions = sorted(p.region for p in book.policies.values() if rule_id in p.applies)
     if regions:
-        return (f"only as a region's own condition ({', '.join(regions)})" if lang == "en"
-                else f"bara som en regions eget villkor ({', '.join(regions)})")
-    return "the pack does not name it" if lang == "en" else "paketet nämner den inte"
+        return say(f"bara som en regions eget villkor ({', '.join(regions)})",
+                   f"only as a region's own condition ({', '.join(regions)})").get(lang)
+    return say("paketet nämner den inte", "the pack does not name it").get(lang)
 
 
 def _rule_entry(book: RuleBook, source: SourceObligations, ob: Obligation, rule_id: str,
@@ -146,8 +146,8 @@ def _rule_entry(book: RuleBook, source: SourceObligations, ob: Obligation, rule_
         regional = policy is not None and rule_id in policy.applies
         if not regional and not any(rule_id in p.applies for p in book.agreements.values()):
             name = policy.id if policy else (source.region or "")
-            entry["not_applied"] = {name: "the regional pack does not apply it" if lang == "en"
-                                    else "det regionala paketet tillämpar den inte"}
+            entry["not_applied"] = {name: say("det regionala paketet tillämpar den inte",
+                                              "the regional pack does not apply it").get(lang)}
     return entry
 
 
@@ -264,8 +264,8 @@ def _cell(text: str) -> str:
 def render_markdown(report: dict[str, Any], lang: str) -> str:
     t = _T[lang]
     lines = [f"# {t['title']}", "", t["intro"], ""]
-    head = ("| källa | gäller | åtaganden | kontrolleras | delvis | inte |" if lang == "sv"
-            else "| source | applies to | obligations | checked | partly | not |")
+    head = say("| källa | gäller | åtaganden | kontrolleras | delvis | inte |",
+               "| source | applies to | obligations | checked | partly | not |").get(lang)
     lines += [head, "|---|---|---|---|---|---|"]
     for source in report["sources"]:
         c = source["summary"]
@@ -277,8 +277,8 @@ def render_markdown(report: dict[str, Any], lang: str) -> str:
         lines += [f"## {source['document']}: {_cell(source['title'])}", "",
                   f"{t['years'][0].upper() + t['years'][1:]}: {', '.join(source['agreements'])}"
                   + (f"; {source['region']}" if source["region"] else ""), ""]
-        head = ("| avsnitt | citat | åtagande | regler | kvar / skäl |" if lang == "sv"
-                else "| section | quote | obligation | rules | left / reason |")
+        head = say("| avsnitt | citat | åtagande | regler | kvar / skäl |",
+                   "| section | quote | obligation | rules | left / reason |").get(lang)
         lines += [head, "|---|---|---|---|---|"]
         for ob in source["obligations"]:
             says = ob["says"] + (f" ({t['regional']})" if ob["scope"] == "regional" else "")

@@ -188,22 +188,21 @@ def _codes(rule: Rule, book: RuleBook, lang: str) -> list[str]:
     """The codes a plan may write, per agreement year, for a rule about wrong codes."""
     if "allowed_codes" not in rule.values:
         return []
-    sv = lang == "sv"
-    lines = ["", "## " + ("Tillåtna koder per år" if sv else "Allowed codes per year"), ""]
+    lines = ["", "## " + say("Tillåtna koder per år", "Allowed codes per year").get(lang), ""]
     for pack in (book.agreements[k] for k in sorted(book.agreements)):
         if "activity" in rule.facts:
-            lines.append(f"- **{pack.id}** ({'syften per område' if sv else 'purposes per area'}):")
+            lines.append(f"- **{pack.id}** ({say('syften per område', 'purposes per area').get(lang)}):")
             lines += [f"  - `{code}`: {', '.join(f'`{p}`' for p in spec.purposes) or '—'}"
                       for code, spec in sorted(pack.areas.items())]
         else:
-            lines.append(f"- **{pack.id}** ({'områden' if sv else 'areas'}): "
+            lines.append(f"- **{pack.id}** ({say('områden', 'areas').get(lang)}): "
                          + ", ".join(f"`{code}`" for code in sorted(pack.areas)))
             table = pack.region_table
             regions = sorted(pack.model.population if pack.model else table.rows if table else [])
             if regions:
-                label = "regioner" if sv else "regions"
+                label = say("regioner", "regions").get(lang)
                 if pack.model is None and table is not None and not table.complete:
-                    label += " (tabellen är ofullständig)" if sv else " (the table is incomplete)"
+                    label += say(" (tabellen är ofullständig)", " (the table is incomplete)").get(lang)
                 lines.append(f"  - {label}: {', '.join(regions)}")
     return lines
 

@@ -21,6 +21,7 @@ from .errors import InputError
 from .facts import Fact, build_facts
 from .findings import Finding, Location, SourceRef
 from .hints import check_requirements, suggestion
+from .i18n import say
 from .loader import format_path
 from .packs import Agreement, Policy, RuleBook
 from .plans import LoadedPlan
@@ -93,7 +94,7 @@ class FindingFactory:
         values = {k: data[k] for k in rule.values if k in data} if about_plan else {}
         if match.outcome == "not-evaluated":
             reasons = "; ".join(dict.fromkeys(r.get(self.lang) for r in match.reasons))
-            message = f"not evaluated: {reasons}" if self.lang == "en" else f"ej bedömd: {reasons}"
+            message = say(f"ej bedömd: {reasons}", f"not evaluated: {reasons}").get(self.lang)
             values = {k: v for k, v in values.items() if v is not None}
         else:
             message = render(rule.message.get(self.lang), values, namespace, self.lang)

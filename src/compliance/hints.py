@@ -54,13 +54,11 @@ def suggestion(value: str, candidates: Iterable[str], lang: str) -> str:
     close = did_you_mean(value, candidates)
     if close is None:
         return ""
-    return f"; menar du {close!r}?" if lang == "sv" else f"; did you mean {close!r}?"
+    return say(f"; menar du {close!r}?", f"; did you mean {close!r}?").get(lang)
 
 
 def yes_no(value: bool, lang: str) -> str:
-    if lang == "sv":
-        return "ja" if value else "nej"
-    return "yes" if value else "no"
+    return (say("ja", "yes") if value else say("nej", "no")).get(lang)
 
 
 def show(value: Any, lang: str) -> str:

@@ -57,6 +57,8 @@ WORDS: dict[str, dict[str, str]] = {
         "no_area": "hela planen", "baseline": "baslinje", "waivers": "dispenser",
         "model": "beräkningsmodellen", "published table": "publicerad tabell", "unknown": "okänd",
         "regions": "regioner", "municipalities per county": "kommuner per län", "total": "summa",
+        "area / activity": "område / aktivitet", "before": "före", "after": "efter", "change": "förändring",
+        "forbidden": "otillåten",
     },
     "en": {
         "title": "Plans checked against God och nära vård", "as_of": "as of", "note": "note",
@@ -71,12 +73,14 @@ WORDS: dict[str, dict[str, str]] = {
         "no_area": "the whole plan", "baseline": "baseline", "waivers": "waivers",
         "model": "model", "published table": "published table", "unknown": "unknown",
         "regions": "regions", "municipalities per county": "municipalities per county", "total": "total",
+        "area / activity": "area / activity", "before": "before", "after": "after", "change": "change",
+        "forbidden": "forbidden",
     },
 }
 
 UI: dict[str, dict[str, str]] = {
     "sv": {
-        "app": "Granska planer mot God och nära vård",
+        "app": "Granska planer mot God och nära vård", "skip": "Till innehållet",
         "nav_check": "Granska", "nav_rules": "Regler", "nav_template": "Planmall", "other_lang": "English",
         "intro": "Välj en eller flera planfiler (YAML eller Excel) och datumet planerna ska bedömas per. "
                  "Filerna granskas och glöms: inget sparas på servern.",
@@ -100,7 +104,7 @@ UI: dict[str, dict[str, str]] = {
                      "{total_mb} MiB tillsammans.",
     },
     "en": {
-        "app": "Check plans against God och nära vård",
+        "app": "Check plans against God och nära vård", "skip": "Skip to content",
         "nav_check": "Check", "nav_rules": "Rules", "nav_template": "Plan template", "other_lang": "Svenska",
         "intro": "Choose one or more plan files (YAML or Excel) and the date to judge them as of. "
                  "The files are checked and forgotten: nothing is kept on the server.",
@@ -128,3 +132,8 @@ UI: dict[str, dict[str, str]] = {
 def words(lang: str) -> dict[str, str]:
     """The report words in ``lang`` (Swedish unless ``en``)."""
     return WORDS["en" if lang == "en" else "sv"]
+
+
+def other(lang: str) -> str:
+    """The language a page's switch offers: the one not shown."""
+    return "sv" if lang == "en" else "en"

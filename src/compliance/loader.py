@@ -24,6 +24,7 @@ from typing import Any
 import yaml
 
 from .errors import InputError
+from .i18n import say
 
 try:  # the C loader is several times faster; fall back silently when absent
     from yaml import CSafeLoader as _Loader
@@ -92,7 +93,7 @@ class Locations:
         if cell is not None:
             return f"cell {cell}"
         line = self.line_of(path)[0]
-        return f"rad {line}" if lang == "sv" else f"line {line}"
+        return say(f"rad {line}", f"line {line}").get(lang)
 
 
 _STR = "tag:yaml.org,2002:str"

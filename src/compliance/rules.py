@@ -193,11 +193,11 @@ def render(text: str, values: dict[str, Any], namespace: dict[str, Any], lang: s
         if fmt == "hint":
             if not value:
                 return ""
-            return f" (menar du {value!r}?)" if lang == "sv" else f" (did you mean {value!r}?)"
+            return say(f" (menar du {value!r}?)", f" (did you mean {value!r}?)").get(lang)
         if fmt == "oneof":
             if not value:
                 return ""
-            return ("; tillåtna: " if lang == "sv" else "; allowed: ") + ", ".join(str(v) for v in value)
+            return say("; tillåtna: ", "; allowed: ").get(lang) + ", ".join(str(v) for v in value)
         if value is None:
             return "—"
         if isinstance(value, bool):
@@ -205,7 +205,7 @@ def render(text: str, values: dict[str, Any], namespace: dict[str, Any], lang: s
         if fmt == "kr" and isinstance(value, int):
             return format_kr(value, lang)
         if fmt == "pct" and isinstance(value, int | float):
-            return f"{value * 100:.1f} %".replace(".", "," if lang == "sv" else ".")
+            return f"{value * 100:.1f} %".replace(".", say(",", ".").get(lang))  # the decimal sign
         if fmt == "list" and isinstance(value, list | tuple):
             return ", ".join(show(v, lang) for v in value)
         return str(value)

@@ -10,21 +10,22 @@ import json
 from typing import TYPE_CHECKING
 
 from ..amounts import format_kr
+from ..i18n import words
 from .common import escape_md, line_start, visible
 from .table import markdown_table, text_table
 
 if TYPE_CHECKING:
     from ..revisions import Diff
 
-HEAD = {"sv": ["område / aktivitet", "före", "efter", "förändring", "otillåten"],
-        "en": ["area / activity", "before", "after", "change", "forbidden"]}
+HEAD = ("area / activity", "before", "after", "change", "forbidden")  # catalog words (i18n.WORDS)
 ALIGN = "lrrrl"
 
 
 def render_diff(d: Diff, fmt: str, lang: str = "sv") -> str:
     if fmt == "json":
         return json.dumps(d.as_dict(), ensure_ascii=False, indent=2) + "\n"
-    head = HEAD["sv" if lang == "sv" else "en"]
+    w = words(lang)
+    head = [w[name] for name in HEAD]
     markdown = fmt == "markdown"
     text = escape_md if markdown else visible
     body = []

@@ -38,7 +38,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from .. import render
 from ..errors import InputError
 from ..findings import CheckRun
-from ..i18n import UI
+from ..i18n import UI, other
 from ..render.html import context as report_context
 from .openapi import openapi
 from .service import LANGS, Service, TooSlow, issue_dict
@@ -179,9 +179,9 @@ class Web:
 
     # -- helpers ------------------------------------------------------------------
     def page(self, template: str, lang: str, status: int = 200, **values: Any) -> Response:
-        values.setdefault("switch_href", f"?lang={'en' if lang == 'sv' else 'sv'}")
+        values.setdefault("switch_href", f"?lang={other(lang)}")
         html = self.env.get_template(template).render(
-            lang=lang, u=UI[lang], other_lang="en" if lang == "sv" else "sv", **values
+            lang=lang, u=UI[lang], other_lang=other(lang), **values
         ) + "\n"
         return Response(html, status, media_type="text/html; charset=utf-8",
                         headers={"content-security-policy": csp_for(html)})
@@ -191,8 +191,7 @@ class Web:
         if api:
             return JSONResponse({"errors": [issue_dict(i, lang) for i in exc.issues]}, status)
         lines = [i.one_line(lang).removeprefix(": ") for i in exc.issues]
-        other = "en" if lang == "sv" else "sv"
-        return self.page("error.html.j2", lang, status, errors=lines, switch_href=f"/?lang={other}")
+        return self.page("error.html.j2", lang, status, errors=lines, switch_href=f"/?lang={other(lang)}")
 
     async def check(self, uploads: list[Upload], as_of: dt.date, lang: str) -> CheckRun:
         """The check on a worker thread, answered within the time limit whatever happens there.
@@ -276,7 +275,7 @@ class Web:
         kept = [{"name": up.name, "data": base64.b64encode(up.data).decode("ascii")} for up in uploads]
         values = report_context(run)
         values.update(
-            u=UI[lang], other_lang="en" if lang == "sv" else "sv", switch_form=True, kept=kept,
+            u=UI[lang], other_lang=other(lang), switch_form=True, kept=kept,
             as_of=as_of.isoformat(), formats=render.DOWNLOADS, active="check", rule_href=f"/rules/{{id}}?lang={lang}",
         )
         html = self.env.get_template("result.html.j2").render(**values) + "\n"
