@@ -83,8 +83,11 @@ def test_cli_convert_both_ways_never_over_the_source(tmp_path, monkeypatch):
     assert runner.invoke(main, ["convert", "p.xlsx", "q.yaml"]).exit_code == 0
     assert load_plan(tmp_path / "q.yaml").plan == load_plan(src).plan
     again = runner.invoke(main, ["convert", "p.yaml", "p.xlsx"])
-    assert again.exit_code == 2 and "exists" in again.output
+    assert again.exit_code == 2 and "p.xlsx finns redan; ge --force" in again.output
+    assert "p.xlsx exists; give --force" in runner.invoke(main, ["convert", "p.yaml", "p.xlsx", "--lang", "en"]).output
     same = runner.invoke(main, ["convert", "p.yaml", "p.yaml", "--force"])
+    assert same.exit_code == 2 and "en planfil ändras aldrig" in same.output
+    same = runner.invoke(main, ["convert", "p.yaml", "p.yaml", "--force", "--lang", "en"])
     assert same.exit_code == 2 and "never modified" in same.output
     assert src.read_bytes() == before
     bad = runner.invoke(main, ["convert", "p.yaml", "p.xlsm"])

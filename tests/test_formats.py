@@ -92,6 +92,8 @@ def test_the_registry_is_every_format_the_cli_and_the_web_offer(monkeypatch):
         module = render._module(name)
         assert hasattr(module, "stream" if entry.streams else "render"), name
     with pytest.raises(click.UsageError, match=r"name a \.txt, \.json, \.html, \.md, \.xml or \.sarif file"):
+        resolve_output(None, "r.csv", "en")
+    with pytest.raises(click.UsageError, match=r"ange en \.txt, \.json, \.html, \.md, \.xml- eller \.sarif-fil"):
         resolve_output(None, "r.csv")
 
 

@@ -262,7 +262,7 @@ def test_init_writes_a_skeleton_with_the_allocation(tmp_path):
     assert not [f for f in findings(checked) if f["rule"] == "GNV-103" and f["outcome"] == "failed"]
     again = CliRunner().invoke(main, ["init", "--region", "Region Gotland", "--agreement", "gnv-2022",
                                       "--output", str(target)])
-    assert again.exit_code == 2 and "never overwritten" in again.output
+    assert again.exit_code == 2 and "en planfil skrivs aldrig över" in again.output
 
 
 def test_init_refuses_an_unknown_region():

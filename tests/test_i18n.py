@@ -233,6 +233,11 @@ def runs(lang: str, bad: Path, gate: Path, tmp: Path) -> list[tuple[list[str], s
                     fmt, 0))
     out.append((["diff", "plans/rjh-gnv-2020.yaml", "plans/rjh-gnv-2023.yaml", *lg], "text", 2))
     out.append((["rules", "list", *lg], "text", 0))
+    # the command line's own usage errors
+    out.append((["check", "plans/rjh-gnv-2020.yaml", "--output", str(tmp / "r.csv"), *lg], "text", 2))
+    out.append((["rules", "show", "GNV-999", *lg], "text", 2))
+    out.append((["allocation", "gnv-2099", *lg], "text", 2))
+    out.append((["convert", "plans/rjh-gnv-2020.yaml", "plans/rjh-gnv-2020.yaml", "--force", *lg], "text", 2))
     out.append((["convert", "plans/rjh-gnv-2020.yaml", str(tmp / "p.xlsx"), *lg], "text", 0))
     out.append((["convert", str(bad / "float.yaml"), str(tmp / "q.xlsx"), *lg], "text", 2))
     return out

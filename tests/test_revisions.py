@@ -163,7 +163,7 @@ def test_diff_judges_as_of_the_date_given_and_lists_rules_by_the_facts_they_read
     rules = {line.split(":")[0] for line in json.loads(result.stdout)["findings"]}
     assert rules == {"GNV-302", "GNV-303"}
     bad = CliRunner().invoke(main, ["diff", BASE, BASE, "--as-of", "20200601"])
-    assert bad.exit_code == 2 and "not a date" in bad.output
+    assert bad.exit_code == 2 and "är inget datum" in bad.output
 
 
 def test_the_diff_table_shows_plan_text_as_data():

@@ -141,8 +141,12 @@ def test_template_has_allocations_dropdowns_sums_help_and_frozen_headers(templat
 def test_init_xlsx_needs_an_xlsx_output_and_never_overwrites(template):
     runner = CliRunner()
     again = runner.invoke(main, ["init", "--region", REGION, "--agreement", "gnv-2022", "--output", "gotland.xlsx"])
+    assert again.exit_code == 2 and "en planfil skrivs aldrig över" in again.output
+    again = runner.invoke(main, ["init", "--region", REGION, "--agreement", "gnv-2022", "--output", "gotland.xlsx",
+                                 "--lang", "en"])
     assert again.exit_code == 2 and "never overwritten" in again.output
-    no_file = runner.invoke(main, ["init", "--region", REGION, "--agreement", "gnv-2022", "--format", "xlsx"])
+    no_file = runner.invoke(main, ["init", "--region", REGION, "--agreement", "gnv-2022", "--format", "xlsx",
+                                   "--lang", "en"])
     assert no_file.exit_code == 2 and "--output FILE.xlsx" in no_file.output
 
 

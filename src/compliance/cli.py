@@ -23,6 +23,7 @@ import click
 
 from .errors import InputError, Issue
 from .findings import EXIT_CLEAN, EXIT_FINDINGS, EXIT_INPUT, FAIL_ON
+from .i18n import say
 from .loader import MAX_BYTES
 from .output import check_target, input_identities, open_output, write_binary, write_output
 from .render import EXTENSIONS, FORMATS, by_extension
@@ -33,7 +34,27 @@ EXIT_INTERRUPTED = 130  # 128 + SIGINT
 EXIT_TERMINATED = 143  # 128 + SIGTERM
 
 
-def resolve_output(fmt: str | None, output: str | None) -> tuple[str, str | None]:
+class Usage(click.UsageError):
+    """A usage error of ours (exit 2), shown as the tool's other errors are: one line,
+    ``fel: …`` / ``error: …`` in the language asked for, not in click's English frame."""
+
+    def __init__(self, message: str, lang: str) -> None:
+        super().__init__(message)
+        self.lang = lang
+
+    def show(self, file: Any = None) -> None:
+        from .i18n import words
+        from .render.common import visible
+
+        click.echo(f"{words(self.lang)['error']}: {visible(self.format_message())}", err=True)
+
+
+def usage(lang: str, sv: str, en: str) -> click.UsageError:
+    """A usage error in the language asked for."""
+    return Usage(say(sv, en).get(lang), lang)
+
+
+def resolve_output(fmt: str | None, output: str | None, lang: str = "sv") -> tuple[str, str | None]:
     """The format and file: ``--output html`` means reports/compliance.html; an
     extension (``.sarif``, ``.xml``…) chooses the format when --format is not given."""
     if output in FORMATS:
@@ -44,10 +65,11 @@ def resolve_output(fmt: str | None, output: str | None) -> tuple[str, str | None
         fmt = by_extension(ext)
         if fmt is None:
             *others, last = (f".{e}" for e in EXTENSIONS.values())
-            raise click.UsageError(
-                f"--output {output}: no format writes .{ext} files; name a {', '.join(others)} or {last} file, "
-                "or give --format"
-            )
+            raise usage(lang,
+                        f"--output {output}: inget format skriver .{ext}-filer; ange en {', '.join(others)}- eller "
+                        f"{last}-fil, eller ge --format",
+                        f"--output {output}: no format writes .{ext} files; name a {', '.join(others)} or {last} file, "
+                        "or give --format")
     return fmt or "text", output
 
 
@@ -88,7 +110,10 @@ def _date(ctx: click.Context, param: click.Parameter, value: str | None) -> dt.d
             raise ValueError(value)
         return dt.date.fromisoformat(value)
     except ValueError:
-        raise click.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)") from None
+        lang = ctx.params.get("lang", "sv") if ctx is not None else "sv"  # when --lang came first
+        name = param.opts[0] if param.opts else "--as-of"
+        raise usage(lang, f"{name}: {value!r} är inget datum (ÅÅÅÅ-MM-DD)",
+                    f"{name}: {value!r} is not a date (YYYY-MM-DD)") from None
 
 
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
@@ -161,11 +186,15 @@ def _print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> 
     ctx.exit(EXIT_CLEAN)
 
 
-def unknown_agreement(book: Any, agreement_id: str) -> click.UsageError:
+def unknown_agreement(book: Any, agreement_id: str, lang: str) -> click.UsageError:
     from .hints import suggestion
 
-    return click.UsageError(f"unknown agreement {agreement_id!r}{suggestion(agreement_id, book.agreements, 'en')}; "
-                            f"the rules folder has: {', '.join(sorted(book.agreements))}")
+    known = ", ".join(sorted(book.agreements))
+    return usage(lang,
+                 f"okänd överenskommelse {agreement_id!r}{suggestion(agreement_id, book.agreements, 'sv')}; "
+                 f"regelmappen har: {known}",
+                 f"unknown agreement {agreement_id!r}{suggestion(agreement_id, book.agreements, 'en')}; "
+                 f"the rules folder has: {known}")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -244,7 +273,7 @@ def check(
     from .waivers import default_waivers
     from .waivers import write_baseline as record_baseline
 
-    fmt, output = resolve_output(fmt, output)
+    fmt, output = resolve_output(fmt, output, lang)
     files = collect_paths(paths)
     waivers_path = waivers_file or default_waivers(list(paths))
     # before any work: never write over an input, a folder or a special file
@@ -256,7 +285,8 @@ def check(
     if write_baseline_file is not None:
         check_target(str(write_baseline_file), inputs, option="--write-baseline")
         if output not in (None, "-") and Path(output).absolute() == write_baseline_file.absolute():
-            raise click.UsageError("--output and --write-baseline name the same file")
+            raise usage(lang, "--output och --write-baseline anger samma fil",
+                        "--output and --write-baseline name the same file")
     duplicates = duplicate_plan_ids(files, max_bytes)
     if duplicates:
         raise InputError(duplicates)
@@ -315,8 +345,9 @@ def rules_show(rule_id: str, rules_dir: Path | None, lang: str) -> None:
     if rule is None:
         from .hints import suggestion
 
-        raise click.UsageError(f"no rule {rule_id!r}{suggestion(rule_id, book.by_id, 'en')}; "
-                               "see 'compliance rules list'")
+        raise usage(lang, f"ingen regel {rule_id!r}{suggestion(rule_id, book.by_id, 'sv')}; "
+                    "se 'compliance rules list'",
+                    f"no rule {rule_id!r}{suggestion(rule_id, book.by_id, 'en')}; see 'compliance rules list'")
     click.echo(rule_markdown(rule, book, lang), nl=False)
 
 
@@ -352,10 +383,11 @@ def rules_coverage(fmt: str, agreement_id: str | None, rules_dir: Path | None, l
 
     book = load_rulebook(rules_dir or RULES_DIR)
     if agreement_id is not None and book.agreement(agreement_id) is None:
-        raise unknown_agreement(book, agreement_id)
+        raise unknown_agreement(book, agreement_id, lang)
     sources = load_obligations(book.root)
     if not sources:
-        raise click.UsageError(f"the rules folder {book.root} has no obligations/ list")
+        raise usage(lang, f"regelmappen {book.root} har ingen obligations/-lista",
+                    f"the rules folder {book.root} has no obligations/ list")
     click.echo(render(coverage(book, sources, agreement_id, lang), fmt, lang), nl=False)
 
 
@@ -425,7 +457,7 @@ def allocation(
     book = load_rulebook(rules_dir or RULES_DIR)
     pack = book.agreement(agreement)
     if pack is None:
-        raise unknown_agreement(book, agreement)
+        raise unknown_agreement(book, agreement, lang)
     result = compute(pack, population_file, region, lang)
     write_output(render_allocation(result, fmt), output, create_parent=False)
 
@@ -488,16 +520,18 @@ def init(region: str, agreement_id: str, plan_id: str | None, fmt: str | None, o
     book = load_rulebook(rules_dir or RULES_DIR)
     pack = book.agreement(agreement_id)
     if pack is None:
-        raise unknown_agreement(book, agreement_id)
+        raise unknown_agreement(book, agreement_id, lang)
     if output and Path(output).exists():
-        raise click.UsageError(f"{output} exists; a plan file is never overwritten")
+        raise usage(lang, f"{output} finns redan; en planfil skrivs aldrig över",
+                    f"{output} exists; a plan file is never overwritten")
     if fmt is None:
         fmt = "xlsx" if output and Path(output).suffix.lower() == ".xlsx" else "yaml"
     if fmt == "xlsx":
         from .workbook_write import template
 
         if not output or Path(output).suffix.lower() != ".xlsx":
-            raise click.UsageError("--format xlsx writes a workbook: give --output FILE.xlsx")
+            raise usage(lang, "--format xlsx skriver en arbetsbok: ge --output FIL.xlsx",
+                    "--format xlsx writes a workbook: give --output FILE.xlsx")
         write_binary(template(pack, region, plan_id), output)
         return
     write_output(skeleton(pack, region, plan_id, lang), output, create_parent=False)
@@ -518,9 +552,11 @@ def convert(source: Path, target: Path, force: bool, max_bytes: int, lang: str, 
     from .workbook_write import convert as run_convert
 
     if target.exists() and target.resolve() == source.resolve():
-        raise click.UsageError("TARGET is SOURCE; a plan file is never modified")
+        raise usage(lang, "målfilen (TARGET) är källfilen; en planfil ändras aldrig",
+                    "TARGET is SOURCE; a plan file is never modified")
     if target.exists() and not force:
-        raise click.UsageError(f"{target} exists; give --force to replace it")
+        raise usage(lang, f"{target} finns redan; ge --force för att ersätta den",
+                    f"{target} exists; give --force to replace it")
     book = load_rulebook(rules_dir or RULES_DIR)
     content = run_convert(source, target, book.agreement, max_bytes)
     if isinstance(content, bytes):
