@@ -1,6 +1,6 @@
 """The renderers, field by field, on a run built by hand (no rule book, no checker).
 
-Mutation testing of ``src/compliance/render/`` (scripts/mutation-render.sh,
+Mutation testing of ``src/compliance/render/`` (``scripts/mutation.sh render``,
 docs/mutation-render.md) asked for these: each test pins what one format shows of a
 finding, a note, an input error or a waiver warning (SARIF fields, JUnit counts and
 attributes, Markdown sections, HTML elements, text lines, escaping, summary counts).
