@@ -1,6 +1,6 @@
 """The renderers, field by field, on a run built by hand (no rule book, no checker).
 
-Mutation testing of ``src/compliance/render/`` (scripts/mutation-render.sh,
+Mutation testing of ``src/compliance/render/`` (``scripts/mutation.sh render``,
 docs/mutation-render.md) asked for these: each test pins what one format shows of a
 finding, a note, an input error or a waiver warning (SARIF fields, JUnit counts and
 attributes, Markdown sections, HTML elements, text lines, escaping, summary counts).
@@ -258,6 +258,7 @@ def test_junit_counts_and_attributes():
         ("p1", "XR-1", "p.yaml"), ("p1", "XR-2", "p.yaml"), ("p1", "XR-3", "p.yaml")]
     assert [p.attrib for p in one.find("properties")] == [{"name": "note", "value": "first note"},
                                                           {"name": "note", "value": "second note"}]
+    assert [p.tag for p in one.find("properties")] == ["property", "property"]
     assert two.find("properties") is None and two.find("testcase").find("failure") is None
 
 
@@ -302,6 +303,7 @@ def test_junit_input_errors_and_waiver_warnings_are_suites_of_their_own():
     errors, waivers = root.findall("testsuite")[2:]
     assert {k: errors.get(k) for k in ("name", "tests", "failures", "skipped", "errors")} == {
         "name": "input errors", "tests": "2", "failures": "0", "skipped": "0", "errors": "2"}
+    assert [c.tag for c in errors] == [c.tag for c in waivers] == ["testcase", "testcase"]
     assert [(c.get("classname"), c.get("name"), c.get("file")) for c in errors] == [
         ("input", "bad.yaml", "bad.yaml"), ("input", "book.xlsx", "book.xlsx")]
     assert [c.find("error").attrib for c in errors] == [{"message": "broken"}, {"message": "bad cell"}]
