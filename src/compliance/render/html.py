@@ -52,8 +52,6 @@ def _finding(f: Finding, lang: str) -> dict[str, Any]:
         "waiver": f.waiver,
         "baselined": f.baselined,
         "srcs": f.sources,
-        "file": f.location.file,
-        "line": f.location.line,
         "where": f.location.where(),
         "path": f.location.path,
     }
