@@ -265,3 +265,41 @@ def test_a_rule_not_evaluated_says_why_once_in_its_language(lang, prefix):
     assert None not in finding.values.values()
     assert finding.title == checker.book.by_id["GNV-103"].title.get(lang)
     assert finding.area == "karriartjanster" and finding.location.path == "areas[0]"
+
+
+@pytest.mark.parametrize("lang", ["en", "sv"])
+def test_a_rule_its_year_does_not_state_is_reported_on_the_plan_without_the_plans_fields(lang):
+    """gnv-2020 states no repayment of unplanned funds: GNV-104 (an area rule) is not evaluated
+    on the plan, with the year's reason in the run's language and none of the plan's figures
+    (the plan's planned and allocation are not the area's values the rule shows)."""
+    checker = Checker(lang=lang)
+    data = {"plan": {"id": "p", "region": REGION, "agreement": "gnv-2020"},
+            "areas": [{"area": "karriartjanster", "allocation": 1266508,
+                       "activities": [{"id": "a", "amount": 1266508}]}]}
+    loaded = plan_from_data(data)
+    evaluation = checker.evaluator.evaluate(loaded, AS_OF)
+    (match,) = [m for m in evaluation.matches if m.rule_id == "GNV-104"]
+    assert match.fact.kind == "plan" and {"planned", "allocation"} <= set(match.fact.data)
+    (why,) = match.reasons
+    (finding,) = [f for f in checker.factory.findings(evaluation) if f.rule == "GNV-104"]
+    assert finding.outcome == "not-evaluated" and finding.values == {}
+    assert finding.location.path == "plan"
+    prefix = "not evaluated: " if lang == "en" else "ej bedömd: "
+    assert finding.message == prefix + why.get(lang)
+    assert why.en.startswith("no source of 2020 states this condition (") and why.sv != why.en
+
+
+def test_a_not_evaluated_finding_names_each_distinct_reason_once_in_order():
+    from compliance.engine import Match
+    from compliance.i18n import say
+
+    checker = Checker(lang="en")
+    data = {"plan": {"id": "p", "region": REGION, "agreement": "gnv-2023"},
+            "areas": [{"area": "karriartjanster", "activities": [{"id": "a", "amount": 4}]}]}
+    evaluation = checker.evaluator.evaluate(plan_from_data(data), dt.date(2024, 6, 1))
+    (area,) = [f for f in evaluation.facts if f.kind == "area"]
+    first, second = say("första", "first"), say("andra", "second")
+    match = Match("GNV-103", "not-evaluated", area, (first, second, first))
+    namespace = checker.engine.namespace(evaluation.pack, evaluation.policy)
+    finding = checker.factory.finding(evaluation.loaded, match, namespace)
+    assert finding.message == "not evaluated: first; second"
