@@ -303,3 +303,16 @@ def test_a_not_evaluated_finding_names_each_distinct_reason_once_in_order():
     namespace = checker.engine.namespace(evaluation.pack, evaluation.policy)
     finding = checker.factory.finding(evaluation.loaded, match, namespace)
     assert finding.message == "not evaluated: first; second"
+
+
+def test_a_finding_names_the_fact_it_is_about_so_a_diff_marks_its_row(checker):
+    """`compliance diff` marks the areas a move breaks by the findings' subjects (the facts' ids)."""
+    from compliance.plans import load_plan
+    from compliance.revisions import diff
+
+    root = Path(__file__).resolve().parent.parent
+    old = load_plan(root / "plans" / "rjh-gnv-2020.yaml", "old.yaml")
+    new = load_plan(root / "examples" / "revisions" / "rjh-gnv-2020-v2-e-halsa.yaml", "new.yaml")
+    rows = diff(checker, old, new, AS_OF).rows
+    assert {r.activity or r.area: r.forbidden for r in rows if r.forbidden} == {
+        "nara-vard": ["GNV-302"], "e-halsa": ["GNV-302"]}
