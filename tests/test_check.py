@@ -316,3 +316,15 @@ def test_a_finding_names_the_fact_it_is_about_so_a_diff_marks_its_row(checker):
     rows = diff(checker, old, new, AS_OF).rows
     assert {r.activity or r.area: r.forbidden for r in rows if r.forbidden} == {
         "nara-vard": ["GNV-302"], "e-halsa": ["GNV-302"]}
+
+
+def test_a_workbook_plans_findings_name_their_sheet_and_cell(checker):
+    root = Path(__file__).resolve().parent.parent
+    result = checker.check_one(root / "plans" / "rjh-gnv-2020.xlsx", "p.xlsx", AS_OF)
+    assert not isinstance(result, list) and result.findings
+    sheet = {"plan": "Plan!", "areas": "Områden!", "activities": "Aktiviteter!"}
+    for f in result.findings:
+        last = f.location.path.rsplit(".", 1)[-1].split("[")[0]
+        assert f.location.cell is not None and f.location.cell.startswith(sheet[last]), f
+    cells = {(f.rule, f.location.path): f.location.cell for f in result.findings}
+    assert cells[("GNV-102", "areas[5]")] == "Områden!A7" and cells[("GNV-104", "plan")] == "Plan!A1"
