@@ -328,3 +328,13 @@ def test_a_workbook_plans_findings_name_their_sheet_and_cell(checker):
         assert f.location.cell is not None and f.location.cell.startswith(sheet[last]), f
     cells = {(f.rule, f.location.path): f.location.cell for f in result.findings}
     assert cells[("GNV-102", "areas[5]")] == "Områden!A7" and cells[("GNV-104", "plan")] == "Plan!A1"
+
+
+def test_a_finding_cites_its_rules_sources_document_section_and_quote(checker):
+    result = checker.check_one(Path(__file__).resolve().parent.parent / "plans" / "rjh-gnv-2020.xlsx",
+                               "p.xlsx", AS_OF)
+    assert not isinstance(result, list)
+    (first, *_) = [f for f in result.findings if f.rule == "GNV-102"]
+    cited = [(s.document, s.section, s.quote) for s in first.sources]
+    assert cited == [(s.document, s.section, s.quote) for s in checker.book.by_id["GNV-102"].source]
+    assert [c[:2] for c in cited] == [("003", "§8"), ("001", "§2.1.3")] and all(c[2] for c in cited)
