@@ -338,3 +338,20 @@ def test_a_finding_cites_its_rules_sources_document_section_and_quote(checker):
     cited = [(s.document, s.section, s.quote) for s in first.sources]
     assert cited == [(s.document, s.section, s.quote) for s in checker.book.by_id["GNV-102"].source]
     assert [c[:2] for c in cited] == [("003", "§8"), ("001", "§2.1.3")] and all(c[2] for c in cited)
+
+
+def test_an_unknown_agreement_suggests_the_near_one_in_each_language_and_names_its_cell(tmp_path):
+    import openpyxl
+
+    book = openpyxl.load_workbook(Path(__file__).resolve().parent.parent / "plans" / "rjh-gnv-2020.xlsx")
+    assert book["Plan"]["A5"].value == "Överenskommelse"
+    book["Plan"]["B5"] = "GNV-2020"
+    book.save(tmp_path / "p.xlsx")
+    result = Checker(lang="en").check_one(tmp_path / "p.xlsx", "p.xlsx", AS_OF)
+    assert isinstance(result, list)
+    (issue,) = result
+    assert (issue.file, issue.cell, issue.field) == ("p.xlsx", "Plan!B5", "plan.agreement")
+    assert issue.says.en == ("unknown agreement 'GNV-2020'; did you mean 'gnv-2020'?; "
+                             "the rules folder has: gnv-2020, gnv-2022, gnv-2023")
+    assert issue.says.sv == ("okänd överenskommelse 'GNV-2020'; menar du 'gnv-2020'?; "
+                             "regelmappen har: gnv-2020, gnv-2022, gnv-2023")
