@@ -355,3 +355,66 @@ def test_an_unknown_agreement_suggests_the_near_one_in_each_language_and_names_i
                              "the rules folder has: gnv-2020, gnv-2022, gnv-2023")
     assert issue.says.sv == ("okänd överenskommelse 'GNV-2020'; menar du 'gnv-2020'?; "
                              "regelmappen har: gnv-2020, gnv-2022, gnv-2023")
+
+
+# --- workbooks in a batch, error order, roots --------------------------------------------------
+
+
+def _workbook(tmp_path: Path, name: str, plan_id: object, amount: int | None = None) -> Path:
+    import openpyxl
+
+    book = openpyxl.load_workbook(Path(__file__).resolve().parent.parent / "plans" / "rjh-gnv-2020.xlsx")
+    assert book["Plan"]["A2"].value == "Plan-id"
+    book["Plan"]["B2"] = plan_id
+    if amount is not None:
+        assert book["Aktiviteter"]["D2"].value is not None
+        book["Aktiviteter"]["D2"] = amount
+    book.save(tmp_path / name)
+    return tmp_path / name
+
+
+def test_a_workbooks_plan_id_counts_for_duplicates_but_its_yaml_twin_does_not(tmp_path):
+    root = Path(__file__).resolve().parent.parent
+    twin = [(root / "plans" / "rjh-gnv-2020.yaml", "p.yaml"), (root / "plans" / "rjh-gnv-2020.xlsx", "p.xlsx")]
+    assert duplicate_plan_ids(twin) == []  # one plan in two formats
+    upper = _workbook(tmp_path, "P.XLSX", "rjh-gnv-2020")
+    assert duplicate_plan_ids([twin[0], (upper, "P.XLSX")]) == []  # the suffix in any case
+    other = _workbook(tmp_path, "o.xlsx", "  x ", amount=1)
+    (tmp_path / "x.yaml").write_text(plan_text("x"), "utf-8")
+    issues = duplicate_plan_ids([(other, "o.xlsx"), (tmp_path / "x.yaml", "x.yaml")])
+    assert [(i.file, i.message.split(";")[0]) for i in issues] == [
+        ("o.xlsx", "plan.id 'x' is also the id of x.yaml"), ("x.yaml", "plan.id 'x' is also the id of o.xlsx")]
+    assert duplicate_plan_ids([(other, "o.xlsx"), (tmp_path / "x.yaml", "x.yaml")], max_bytes=1000) == []
+
+
+def test_errors_are_ordered_by_file_line_and_column_before_message():
+    from compliance.check import issue_order
+    from compliance.errors import Issue
+    from compliance.i18n import say
+
+    issues = [Issue("f", 10, 1, say("a", "a")), Issue("f", 2, 9, say("c", "c")), Issue("f", 2, 3, say("d", "d")),
+              Issue("f", None, None, say("z", "z")), Issue("e", 99, 9, say("z", "z"))]
+    ordered = sorted(issues, key=issue_order)
+    assert [(i.file, i.line, i.column) for i in ordered] == [
+        ("e", 99, 9), ("f", None, None), ("f", 2, 3), ("f", 2, 9), ("f", 10, 1)]
+
+
+def test_a_run_of_one_checker_checks_plans(checker, tmp_path):
+    (tmp_path / "p.yaml").write_text(plan_text("p", 1266509), "utf-8")
+    result = checker.for_run().check_one(tmp_path / "p.yaml", "p.yaml", AS_OF)
+    assert not isinstance(result, list) and "GNV-102" in [f.rule for f in result.findings]
+
+
+def test_check_paths_lets_supersedes_lead_inside_the_paths_given_or_the_checkers_roots(tmp_path, monkeypatch):
+    """Without roots, a plan may supersede one anywhere in the folders given (not only its own
+    folder); a checker's own roots replace the paths given."""
+    monkeypatch.chdir(tmp_path)
+    Path("plans/new").mkdir(parents=True)
+    Path("plans/.archive").mkdir()  # hidden: not in the batch, so not one of the batch's folders
+    Path("plans/.archive/old.yaml").write_text(plan_text("old"), "utf-8")
+    Path("plans/new/new.yaml").write_text(plan_text("new").replace(
+        "agreement: gnv-2020}", "agreement: gnv-2020, supersedes: ../.archive/old.yaml}"), "utf-8")
+    quiet = Gate(fail_on="never")
+    assert Checker(lang="en").check_paths(["plans"], AS_OF, gate=quiet).errors == []
+    run = Checker(lang="en", roots=[tmp_path / "plans" / "new"]).check_paths(["plans"], AS_OF, gate=quiet)
+    assert [e.file for e in run.errors] == ["plans/new/new.yaml"]
