@@ -385,6 +385,8 @@ def test_a_workbooks_plan_id_counts_for_duplicates_but_its_yaml_twin_does_not(tm
     assert [(i.file, i.message.split(";")[0]) for i in issues] == [
         ("o.xlsx", "plan.id 'x' is also the id of x.yaml"), ("x.yaml", "plan.id 'x' is also the id of o.xlsx")]
     assert duplicate_plan_ids([(other, "o.xlsx"), (tmp_path / "x.yaml", "x.yaml")], max_bytes=1000) == []
+    blank = [(_workbook(tmp_path, f"{n}.xlsx", None, amount=n), f"{n}.xlsx") for n in (1, 2)]
+    assert duplicate_plan_ids(blank) == []  # no id is no shared id (the check reports it)
 
 
 def test_errors_are_ordered_by_file_line_and_column_before_message():
@@ -393,10 +395,11 @@ def test_errors_are_ordered_by_file_line_and_column_before_message():
     from compliance.i18n import say
 
     issues = [Issue("f", 10, 1, say("a", "a")), Issue("f", 2, 9, say("c", "c")), Issue("f", 2, 3, say("d", "d")),
-              Issue("f", None, None, say("z", "z")), Issue("e", 99, 9, say("z", "z"))]
-    ordered = sorted(issues, key=issue_order)
+              Issue("f", None, None, say("z", "z")), Issue("e", 99, 9, say("z", "z")),
+              Issue("f", 1, None, say("a", "a")), Issue("f", 2, None, say("z", "z")), Issue("f", 2, 1, say("a", "a"))]
+    ordered = sorted(issues, key=issue_order)  # no line or column: before line 1, column 1
     assert [(i.file, i.line, i.column) for i in ordered] == [
-        ("e", 99, 9), ("f", None, None), ("f", 2, 3), ("f", 2, 9), ("f", 10, 1)]
+        ("e", 99, 9), ("f", None, None), ("f", 1, None), ("f", 2, None), ("f", 2, 1), ("f", 2, 3), ("f", 2, 9), ("f", 10, 1)]
 
 
 def test_a_run_of_one_checker_checks_plans(checker, tmp_path):
