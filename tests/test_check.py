@@ -265,3 +265,159 @@ def test_a_rule_not_evaluated_says_why_once_in_its_language(lang, prefix):
     assert None not in finding.values.values()
     assert finding.title == checker.book.by_id["GNV-103"].title.get(lang)
     assert finding.area == "karriartjanster" and finding.location.path == "areas[0]"
+
+
+@pytest.mark.parametrize("lang", ["en", "sv"])
+def test_a_rule_its_year_does_not_state_is_reported_on_the_plan_without_the_plans_fields(lang):
+    """gnv-2020 states no repayment of unplanned funds: GNV-104 (an area rule) is not evaluated
+    on the plan, with the year's reason in the run's language and none of the plan's figures
+    (the plan's planned and allocation are not the area's values the rule shows)."""
+    checker = Checker(lang=lang)
+    data = {"plan": {"id": "p", "region": REGION, "agreement": "gnv-2020"},
+            "areas": [{"area": "karriartjanster", "allocation": 1266508,
+                       "activities": [{"id": "a", "amount": 1266508}]}]}
+    loaded = plan_from_data(data)
+    evaluation = checker.evaluator.evaluate(loaded, AS_OF)
+    (match,) = [m for m in evaluation.matches if m.rule_id == "GNV-104"]
+    assert match.fact.kind == "plan" and {"planned", "allocation"} <= set(match.fact.data)
+    (why,) = match.reasons
+    (finding,) = [f for f in checker.factory.findings(evaluation) if f.rule == "GNV-104"]
+    assert finding.outcome == "not-evaluated" and finding.values == {}
+    assert finding.location.path == "plan"
+    prefix = "not evaluated: " if lang == "en" else "ej bedömd: "
+    assert finding.message == prefix + why.get(lang)
+    assert why.en.startswith("no source of 2020 states this condition (") and why.sv != why.en
+
+
+def test_a_not_evaluated_finding_names_each_distinct_reason_once_in_order():
+    from compliance.engine import Match
+    from compliance.i18n import say
+
+    checker = Checker(lang="en")
+    data = {"plan": {"id": "p", "region": REGION, "agreement": "gnv-2023"},
+            "areas": [{"area": "karriartjanster", "activities": [{"id": "a", "amount": 4}]}]}
+    evaluation = checker.evaluator.evaluate(plan_from_data(data), dt.date(2024, 6, 1))
+    (area,) = [f for f in evaluation.facts if f.kind == "area"]
+    first, second = say("första", "first"), say("andra", "second")
+    match = Match("GNV-103", "not-evaluated", area, (first, second, first))
+    namespace = checker.engine.namespace(evaluation.pack, evaluation.policy)
+    finding = checker.factory.finding(evaluation.loaded, match, namespace)
+    assert finding.message == "not evaluated: first; second"
+
+
+def test_a_finding_names_the_fact_it_is_about_so_a_diff_marks_its_row(checker):
+    """`compliance diff` marks the areas a move breaks by the findings' subjects (the facts' ids)."""
+    from compliance.plans import load_plan
+    from compliance.revisions import diff
+
+    root = Path(__file__).resolve().parent.parent
+    old = load_plan(root / "plans" / "rjh-gnv-2020.yaml", "old.yaml")
+    new = load_plan(root / "examples" / "revisions" / "rjh-gnv-2020-v2-e-halsa.yaml", "new.yaml")
+    rows = diff(checker, old, new, AS_OF).rows
+    assert {r.activity or r.area: r.forbidden for r in rows if r.forbidden} == {
+        "nara-vard": ["GNV-302"], "e-halsa": ["GNV-302"]}
+
+
+def test_a_workbook_plans_findings_name_their_sheet_and_cell(checker):
+    root = Path(__file__).resolve().parent.parent
+    result = checker.check_one(root / "plans" / "rjh-gnv-2020.xlsx", "p.xlsx", AS_OF)
+    assert not isinstance(result, list) and result.findings
+    sheet = {"plan": "Plan!", "areas": "Områden!", "activities": "Aktiviteter!"}
+    for f in result.findings:
+        last = f.location.path.rsplit(".", 1)[-1].split("[")[0]
+        assert f.location.cell is not None and f.location.cell.startswith(sheet[last]), f
+    cells = {(f.rule, f.location.path): f.location.cell for f in result.findings}
+    assert cells[("GNV-102", "areas[5]")] == "Områden!A7" and cells[("GNV-104", "plan")] == "Plan!A1"
+
+
+def test_a_finding_cites_its_rules_sources_document_section_and_quote(checker):
+    result = checker.check_one(Path(__file__).resolve().parent.parent / "plans" / "rjh-gnv-2020.xlsx",
+                               "p.xlsx", AS_OF)
+    assert not isinstance(result, list)
+    (first, *_) = [f for f in result.findings if f.rule == "GNV-102"]
+    cited = [(s.document, s.section, s.quote) for s in first.sources]
+    assert cited == [(s.document, s.section, s.quote) for s in checker.book.by_id["GNV-102"].source]
+    assert [c[:2] for c in cited] == [("003", "§8"), ("001", "§2.1.3")] and all(c[2] for c in cited)
+
+
+def test_an_unknown_agreement_suggests_the_near_one_in_each_language_and_names_its_cell(tmp_path):
+    import openpyxl
+
+    book = openpyxl.load_workbook(Path(__file__).resolve().parent.parent / "plans" / "rjh-gnv-2020.xlsx")
+    assert book["Plan"]["A5"].value == "Överenskommelse"
+    book["Plan"]["B5"] = "GNV-2020"
+    book.save(tmp_path / "p.xlsx")
+    result = Checker(lang="en").check_one(tmp_path / "p.xlsx", "p.xlsx", AS_OF)
+    assert isinstance(result, list)
+    (issue,) = result
+    assert (issue.file, issue.cell, issue.field) == ("p.xlsx", "Plan!B5", "plan.agreement")
+    assert issue.says.en == ("unknown agreement 'GNV-2020'; did you mean 'gnv-2020'?; "
+                             "the rules folder has: gnv-2020, gnv-2022, gnv-2023")
+    assert issue.says.sv == ("okänd överenskommelse 'GNV-2020'; menar du 'gnv-2020'?; "
+                             "regelmappen har: gnv-2020, gnv-2022, gnv-2023")
+
+
+# --- workbooks in a batch, error order, roots --------------------------------------------------
+
+
+def _workbook(tmp_path: Path, name: str, plan_id: object, amount: int | None = None) -> Path:
+    import openpyxl
+
+    book = openpyxl.load_workbook(Path(__file__).resolve().parent.parent / "plans" / "rjh-gnv-2020.xlsx")
+    assert book["Plan"]["A2"].value == "Plan-id"
+    book["Plan"]["B2"] = plan_id
+    if amount is not None:
+        assert book["Aktiviteter"]["D2"].value is not None
+        book["Aktiviteter"]["D2"] = amount
+    book.save(tmp_path / name)
+    return tmp_path / name
+
+
+def test_a_workbooks_plan_id_counts_for_duplicates_but_its_yaml_twin_does_not(tmp_path):
+    root = Path(__file__).resolve().parent.parent
+    twin = [(root / "plans" / "rjh-gnv-2020.yaml", "p.yaml"), (root / "plans" / "rjh-gnv-2020.xlsx", "p.xlsx")]
+    assert duplicate_plan_ids(twin) == []  # one plan in two formats
+    upper = _workbook(tmp_path, "P.XLSX", "rjh-gnv-2020")
+    assert duplicate_plan_ids([twin[0], (upper, "P.XLSX")]) == []  # the suffix in any case
+    other = _workbook(tmp_path, "o.xlsx", "  x ", amount=1)
+    (tmp_path / "x.yaml").write_text(plan_text("x"), "utf-8")
+    issues = duplicate_plan_ids([(other, "o.xlsx"), (tmp_path / "x.yaml", "x.yaml")])
+    assert [(i.file, i.message.split(";")[0]) for i in issues] == [
+        ("o.xlsx", "plan.id 'x' is also the id of x.yaml"), ("x.yaml", "plan.id 'x' is also the id of o.xlsx")]
+    assert duplicate_plan_ids([(other, "o.xlsx"), (tmp_path / "x.yaml", "x.yaml")], max_bytes=1000) == []
+    blank = [(_workbook(tmp_path, f"{n}.xlsx", None, amount=n), f"{n}.xlsx") for n in (1, 2)]
+    assert duplicate_plan_ids(blank) == []  # no id is no shared id (the check reports it)
+
+
+def test_errors_are_ordered_by_file_line_and_column_before_message():
+    from compliance.check import issue_order
+    from compliance.errors import Issue
+    from compliance.i18n import say
+
+    issues = [Issue("f", 10, 1, say("a", "a")), Issue("f", 2, 9, say("c", "c")), Issue("f", 2, 3, say("d", "d")),
+              Issue("f", None, None, say("z", "z")), Issue("e", 99, 9, say("z", "z")),
+              Issue("f", 1, None, say("a", "a")), Issue("f", 2, None, say("z", "z")), Issue("f", 2, 1, say("a", "a"))]
+    ordered = sorted(issues, key=issue_order)  # no line or column: before line 1, column 1
+    assert [(i.file, i.line, i.column) for i in ordered] == [
+        ("e", 99, 9), ("f", None, None), ("f", 1, None), ("f", 2, None), ("f", 2, 1), ("f", 2, 3), ("f", 2, 9), ("f", 10, 1)]
+
+
+def test_a_run_of_one_checker_checks_plans(checker, tmp_path):
+    (tmp_path / "p.yaml").write_text(plan_text("p", 1266509), "utf-8")
+    result = checker.for_run().check_one(tmp_path / "p.yaml", "p.yaml", AS_OF)
+    assert not isinstance(result, list) and "GNV-102" in [f.rule for f in result.findings]
+
+
+def test_check_paths_lets_supersedes_lead_inside_the_paths_given_or_the_checkers_roots(tmp_path, monkeypatch):
+    """Without roots, a plan may supersede one anywhere in the folders given (not only its own
+    folder); a checker's own roots replace the paths given."""
+    monkeypatch.chdir(tmp_path)
+    Path("plans/new").mkdir(parents=True)
+    Path("plans/.archive").mkdir()  # hidden: not in the batch, so not one of the batch's folders
+    Path("plans/.archive/old.yaml").write_text(plan_text("old"), "utf-8")
+    Path("plans/new/new.yaml").write_text(plan_text("new").replace(
+        "agreement: gnv-2020}", "agreement: gnv-2020, supersedes: ../.archive/old.yaml}"), "utf-8")
+    quiet = Gate(fail_on="never")
+    assert Checker(lang="en").check_paths(["plans"], AS_OF, gate=quiet).errors == []
+    run = Checker(lang="en", roots=[tmp_path / "plans" / "new"]).check_paths(["plans"], AS_OF, gate=quiet)
+    assert [e.file for e in run.errors] == ["plans/new/new.yaml"]

@@ -248,3 +248,26 @@ def test_recording_a_baseline_exits_clean_unless_a_file_is_unreadable(tmp_path, 
     assert run.exit_status == 2
     with pytest.raises(ValueError, match="fail_on must be one of"):
         Gate(fail_on="errors")
+
+
+def test_the_library_gate_marks_new_findings_only_against_a_baseline(monkeypatch):
+    """A gate with a baseline makes every failed finding outside it "new" in SARIF; without one
+    no finding has a baseline state (the library path, not the command's module fixture)."""
+    monkeypatch.chdir(SCENARIO)
+    as_of = dt.date(2020, 4, 1)
+
+    def states(gate: Gate) -> dict[str, str | None]:
+        run = Checker().check_paths(["gate.yaml"], as_of, gate=gate)
+        doc = json.loads(render.get("sarif")(run))
+        return {r["ruleId"]: r.get("baselineState") for r in doc["runs"][0]["results"]
+                if r["properties"]["outcome"] == "failed"}
+
+    with_baseline = states(Gate.for_paths(["gate.yaml"], as_of, baseline=Path("baseline.json")))
+    assert with_baseline["GNV-206"] == "unchanged" and with_baseline["GNV-208"] == "new"
+    assert set(states(Gate()).values()) == {None}
+
+
+def test_an_unknown_fail_on_names_every_allowed_one():
+    with pytest.raises(ValueError) as caught:
+        Gate(fail_on="errors")
+    assert str(caught.value) == "fail_on must be one of error, warning, info, never, not 'errors'"
