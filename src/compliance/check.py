@@ -210,8 +210,9 @@ class Checker:
         consequences = {name for pack in self.book.agreements.values() for name in pack.consequences}
         self.engine = Engine(self.book.rules, engine, consequences)
         self.evaluator = Evaluator(self.book, self.engine)
-        self.factory = FindingFactory(self.book, self.engine, lang)
         self.lang = lang
+        self.legend = legend(self.book, lang)  # built once: the finding factory and every run's reports share it
+        self.factory = FindingFactory(self.book, self.engine, lang, self.legend)
         # where plan.supersedes may lead (None: each plan's own folder), and the plans read so far
         self.roots = roots
         self.plans = PlanCache()
@@ -318,7 +319,7 @@ class Checker:
 
     def _new_run(self, as_of: dt.date, gate: Gate | None, streaming: bool = False) -> CheckRun:
         run = CheckRun(as_of, self.lang, [], [], tally=Tally() if streaming else None,
-                       legend=legend(self.book, self.lang))
+                       legend=self.legend)
         if gate is not None:
             gate.start(run)
         return run

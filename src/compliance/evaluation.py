@@ -19,13 +19,13 @@ from typing import Any
 from .engine import Engine, Match
 from .errors import InputError
 from .facts import Fact, build_facts
-from .findings import Finding, Location, SourceRef
+from .findings import Finding, Legend, Location
 from .hints import check_requirements, suggestion
 from .i18n import say
 from .loader import format_path
 from .packs import Agreement, Policy, RuleBook
 from .plans import LoadedPlan
-from .rules import Rule, render
+from .rules import render
 
 
 @dataclass(frozen=True)
@@ -71,11 +71,11 @@ class Evaluator:
 class FindingFactory:
     """A match → a finding in one language: message, location, values."""
 
-    def __init__(self, book: RuleBook, engine: Engine, lang: str) -> None:
+    def __init__(self, book: RuleBook, engine: Engine, lang: str, legend: Legend) -> None:
         self.book = book
         self.engine = engine
         self.lang = lang
-        self._views: dict[str, tuple[Rule, str, tuple[SourceRef, ...]]] = {}
+        self.legend = legend  # each rule's title and sources in ``lang``, as the reports name them
 
     def findings(self, evaluation: Evaluation) -> list[Finding]:
         """Every match of an evaluation as a finding, in report order."""
@@ -86,7 +86,7 @@ class FindingFactory:
         )
 
     def finding(self, loaded: LoadedPlan, match: Match, namespace: dict[str, Any]) -> Finding:
-        rule, title, sources = self._rule_view(match.rule_id)
+        rule, info = self.book.by_id[match.rule_id], self.legend.rules[match.rule_id]
         fact = match.fact
         data = fact.data
         # a rule its year does not apply is reported on the plan: the plan's fields are not its values
@@ -102,9 +102,9 @@ class FindingFactory:
             rule=match.rule_id,
             severity=rule.severity,
             outcome=match.outcome,
-            title=title,
+            title=info.title,
             message=message,
-            sources=sources,
+            sources=info.sources,
             location=Location(loaded.file, loaded.line(fact.path), format_path(fact.path),
                               loaded.locs.cell_of(fact.path)),
             values=values,
@@ -113,11 +113,3 @@ class FindingFactory:
             subject=fact.id,
         )
 
-    def _rule_view(self, rule_id: str) -> tuple[Rule, str, tuple[SourceRef, ...]]:
-        """A rule with its title and sources in this factory's language, built once."""
-        view = self._views.get(rule_id)
-        if view is None:
-            rule = self.book.by_id[rule_id]
-            sources = tuple(SourceRef(s.document, s.section, s.quote) for s in rule.source)
-            view = self._views[rule_id] = (rule, rule.title.get(self.lang), sources)
-        return view
