@@ -7,6 +7,7 @@
 #   scripts/mutation.sh            # after the README's test command has made .venv
 #   JOBS=2 scripts/mutation.sh     # more workers (default one)
 #   scripts/mutation.sh engine     # another set: scripts/mutation/engine.toml's [tool.mutmut]
+#   scripts/mutation.sh engine 'compliance.engine.x_namespace*'   # only these mutants (mutmut's globs)
 #
 # A named set runs in a staging copy of the checkout (.mutation/SET/: the files git does not
 # ignore, pyproject.toml's [tool.mutmut] replaced by the set's), so sets are configured apart;
@@ -16,9 +17,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=${PYTHON:-.venv/bin/python}
 PY=$(cd "$(dirname "$PY")" && pwd)/$(basename "$PY")
-if [ -n "${1:-}" ]; then
-  [ -f "scripts/mutation/$1.toml" ] || { echo "no mutation set $1 (scripts/mutation/*.toml)" >&2; exit 2; }
-  rm -rf ".mutation/$1" && mkdir -p ".mutation/$1"
+SET=${1:-}
+[ $# -gt 0 ] && shift
+if [ -n "$SET" ]; then
+  [ -f "scripts/mutation/$SET.toml" ] || { echo "no mutation set $SET (scripts/mutation/*.toml)" >&2; exit 2; }
+  rm -rf ".mutation/$SET" && mkdir -p ".mutation/$SET"
   git ls-files -z -co --exclude-standard | "$PY" -c '
 import pathlib, re, shutil, sys
 work, name = pathlib.Path(".mutation") / sys.argv[1], sys.argv[1]
@@ -32,14 +35,14 @@ if only := __import__("os").environ.get("MUTATE"):
 base = (work / "pyproject.toml").read_text("utf-8")
 base = re.sub(r"(?ms)^\[tool\.mutmut\]$.*?(?=^\[|\Z)", "", base)
 (work / "pyproject.toml").write_text(base.rstrip() + "\n\n" + own, "utf-8")
-' "$1"
-  cd ".mutation/$1"
+' "$SET"
+  cd ".mutation/$SET"
 fi
 "$PY" -c 'import mutmut' 2>/dev/null || "$PY" -m pip install -q 'mutmut>=3.8,<4'
 rm -rf mutants
 # the rule-book cache stays out of it; the install tests build wheels and are no use here
 export COMPLIANCE_NO_CACHE=1 COMPLIANCE_SKIP_INSTALL_TESTS=1
-"$PY" -m mutmut run --max-children "${JOBS:-1}" >mutants.log 2>&1 || { tail -c 2000 mutants.log; exit 2; }
+"$PY" -m mutmut run --max-children "${JOBS:-1}" "$@" >mutants.log 2>&1 || { tail -c 2000 mutants.log; exit 2; }
 mv mutants.log mutants/run.log
 "$PY" -m mutmut results
 "$PY" -m mutmut export-cicd-stats >/dev/null
