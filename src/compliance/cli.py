@@ -110,7 +110,7 @@ def _date(ctx: click.Context, param: click.Parameter, value: str | None) -> dt.d
             raise ValueError(value)
         return dt.date.fromisoformat(value)
     except ValueError:
-        lang = ctx.params.get("lang", "sv") if ctx is not None else "sv"  # when --lang came first
+        lang = ctx.params.get("lang", "sv") if ctx is not None else "sv"  # --lang is eager: known here
         name = param.opts[0] if param.opts else "--as-of"
         raise usage(lang, f"{name}: {value!r} är inget datum (ÅÅÅÅ-MM-DD)",
                     f"{name}: {value!r} is not a date (YYYY-MM-DD)") from None
@@ -219,6 +219,7 @@ rules_option = click.option(
 )
 lang_option = click.option(
     "--lang", type=click.Choice(["sv", "en"]), default="sv", show_default=True,
+    is_eager=True,  # read before the options whose errors it words, wherever it stands
     help="Language of titles and messages.",
 )
 
