@@ -240,6 +240,11 @@ def runs(lang: str, bad: Path, gate: Path, tmp: Path) -> list[tuple[list[str], s
     out.append((["convert", "plans/rjh-gnv-2020.yaml", "plans/rjh-gnv-2020.yaml", "--force", *lg], "text", 2))
     out.append((["convert", "plans/rjh-gnv-2020.yaml", str(tmp / "p.xlsx"), *lg], "text", 0))
     out.append((["convert", str(bad / "float.yaml"), str(tmp / "q.xlsx"), *lg], "text", 2))
+    # click's own: an unknown option or command, a missing argument or value, a bad choice or number
+    for args in (["check", "plans", "--bogus"], ["chek", "plans"], ["rules", "shw"], ["check"], ["diff", "a"],
+                 ["diff", "a", "b", "c"], ["check", "plans", "--format", "pdf"], ["check", "plans", "--jobs", "0"],
+                 ["check", "plans", "--jobs", "x"], ["convert", "plans", "x.yaml"], ["check", "plans", "--format"]):
+        out.append(([*args[:-1], *lg, args[-1]] if args[-1].startswith("--") else [*args, *lg], "text", 2))
     return out
 
 
@@ -404,3 +409,41 @@ def test_the_switch_scan_finds_a_switch():
     assert _switches('x = "not evaluated" if self.lang == "en" else "ej bedömd"')
     assert _switches("{{ 'Skip' if lang == 'en' else 'Hoppa' }}")
     assert _switches('lang = "en" if run.lang == "en" else "sv"') == []  # a language code, not a text
+
+
+# -- click's own usage errors follow --lang --------------------------------------------------
+
+@pytest.mark.parametrize(("args", "sv"), [
+    (["check", "plans", "--bogus"], "fel: okänd flagga '--bogus'"),
+    (["check", "plans", "--job", "2"], "fel: okänd flagga '--job'; menade du '--jobs'?"),
+    (["chek", "plans"], "fel: okänt kommando 'chek'"),
+    (["check"], "fel: argumentet 'PATHS...' saknas"),
+    (["diff", "a", "b", "c"], "fel: oväntade argument: c"),
+    (["check", "plans", "--format", "pdf"],
+     "fel: ogiltigt värde för '--format': 'pdf' är inte ett av 'text', 'json', 'html', 'markdown', 'junit', 'sarif'"),
+    (["check", "plans", "--jobs", "x"], "fel: ogiltigt värde för '--jobs' / '-j': 'x' är inget heltal"),
+    (["check", "plans", "--jobs", "0"], "fel: ogiltigt värde för '--jobs' / '-j': 0 ligger utanför 1<=x<=64"),
+    (["convert", "plans", "x.yaml"], "fel: ogiltigt värde för 'SOURCE': 'plans' är en mapp, inte en fil"),
+    (["check", "plans", "--format"], "fel: flaggan '--format' behöver ett värde"),
+])
+def test_clicks_usage_errors_are_said_in_swedish_and_left_as_click_says_them_in_english(args, sv, monkeypatch):
+    monkeypatch.chdir(ROOT)
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 2
+    first, *rest = result.stderr.splitlines()
+    assert first.startswith(sv), result.stderr
+    assert all(line.startswith("Se '") and line.endswith(" --help' för hjälp.") for line in rest)
+    where = next((i for i, a in enumerate(args) if a.startswith("--")), len(args))
+    english = CliRunner().invoke(main, [*args[:where], "--lang", "en", *args[where:]])
+    assert english.exit_code == 2 and "Error: " in english.stderr and "fel:" not in english.stderr
+
+
+@pytest.mark.parametrize(("args", "lang"), [
+    (["--lang", "en"], "en"), (["--lang=en"], "en"), (["--lang", "en", "--lang", "sv"], "sv"),
+    (["--lang=sv", "--lang", "en"], "en"), (["--", "--lang", "en"], "sv"), (["--lang"], "sv"),
+    (["--lang", "fr"], "sv"), (["x", "--lang"], "sv"), ([], "sv"),
+])
+def test_the_language_of_a_line_click_could_not_parse(args, lang):
+    from compliance.cli import _lang_in
+
+    assert _lang_in(args) == lang

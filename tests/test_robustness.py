@@ -120,10 +120,13 @@ def test_internal_errors_are_one_line(monkeypatch, write):
         raise RuntimeError("boom")
 
     monkeypatch.setattr(check_mod.Checker, "check_plan", broken)
-    result = CliRunner().invoke(main, ["check", str(write("plan: {id: a, region: R, agreement: gnv-2020}\n"))])
+    plan = str(write("plan: {id: a, region: R, agreement: gnv-2020}\n"))
+    result = CliRunner().invoke(main, ["check", plan, "--lang", "en"])
     assert result.exit_code == 3
     assert result.output.strip().startswith("internal error: RuntimeError: boom")
     assert "Traceback" not in result.output
+    result = CliRunner().invoke(main, ["check", plan])
+    assert result.exit_code == 3 and result.output.strip().startswith("internt fel: RuntimeError: boom")
 
 
 def test_determinism_across_hash_seeds(tmp_path):

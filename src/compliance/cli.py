@@ -54,6 +54,123 @@ def usage(lang: str, sv: str, en: str) -> click.UsageError:
     return Usage(say(sv, en).get(lang), lang)
 
 
+# click's own usage errors (an unknown option, a missing argument, a value not among the
+# choices) are English, from click's gettext catalog: under --lang sv (the default) they are
+# said again in Swedish from the exception's fields, or kept in English if click said
+# something this list does not know (a click version's new wording is never half translated).
+_CLICK_DETAILS = [(re.compile(en), sv) for en, sv in (
+    (r"(?P<v>'.*') is not one of (?P<c>.+)\.", "{v} är inte ett av {c}"),
+    (r"(?P<v>'.*') is not (?P<c>'.*')\.", "{v} är inte {c}"),
+    (r"(?P<v>.+) is not a valid integer( range)?\.", "{v} är inget heltal"),
+    (r"(?P<v>.+) is not a valid float( range)?\.", "{v} är inget tal"),
+    (r"(?P<v>.+) is not in the range (?P<c>.+)\.", "{v} ligger utanför {c}"),
+    (r"(?:File|Directory|Path) (?P<v>'.*') does not exist\.", "{v} finns inte"),
+    (r"File (?P<v>'.*') is a directory\.", "{v} är en mapp, inte en fil"),
+    (r"Directory (?P<v>'.*') is a file\.", "{v} är en fil, inte en mapp"),
+    (r"(?:File|Directory|Path) (?P<v>'.*') is not readable\.", "{v} går inte att läsa"),
+)]
+_CLICK_MESSAGES = [(re.compile(en), sv) for en, sv in (
+    (r"Option (?P<v>'.*') requires (an argument|\d+ arguments)\.", "flaggan {v} behöver ett värde"),
+    (r"Option (?P<v>'.*') does not take a value\.", "flaggan {v} tar inget värde"),
+    (r"Got unexpected extra arguments? \((?P<v>.*)\)", "oväntade argument: {v}"),
+    (r"No such command (?P<v>'.*')\.", "okänt kommando {v}"),
+    (r"Missing command\.", "kommando saknas"),
+)]
+
+
+def _swedish(exc: click.UsageError) -> str | None:
+    """What click's usage error says, in Swedish, or None where its wording is not known here."""
+
+    def known(patterns: list[tuple[re.Pattern[str], str]], text: str) -> str | None:
+        for pattern, sv in patterns:
+            if m := pattern.fullmatch(text.strip()):
+                return sv.format(**m.groupdict())
+        return None
+
+    def meant(possibilities: list[str] | None) -> str:
+        return "; menade du " + " eller ".join(map(repr, possibilities)) + "?" if possibilities else ""
+
+    if isinstance(exc, click.NoSuchOption):
+        return f"okänd flagga {exc.option_name!r}{meant(exc.possibilities)}"
+    no_such_command = getattr(click.exceptions, "NoSuchCommand", None)  # click 8.4 and later
+    if no_such_command is not None and isinstance(exc, no_such_command):
+        return f"okänt kommando {exc.command_name!r}{meant(exc.possibilities)}"
+    if isinstance(exc, click.MissingParameter) and exc.param is not None:
+        kind = "argumentet" if isinstance(exc.param, click.Argument) else "flaggan"
+        return f"{kind} {exc.param.get_error_hint(exc.ctx) if exc.ctx else exc.param.name} saknas"
+    if isinstance(exc, click.BadParameter):
+        detail = known(_CLICK_DETAILS, exc.message)
+        hint = exc.param_hint or (exc.param.get_error_hint(exc.ctx) if exc.param is not None and exc.ctx else None)
+        if detail is None or hint is None:
+            return None
+        return f"ogiltigt värde för {hint if isinstance(hint, str) else ' / '.join(map(repr, hint))}: {detail}"
+    return known(_CLICK_MESSAGES, exc.message)
+
+
+class _ClickUsage(Usage):
+    """click's usage error in Swedish: our one line, and where to read more."""
+
+    def show(self, file: Any = None) -> None:
+        super().show(file)
+        if self.ctx is not None:
+            click.echo(f"Se '{self.ctx.command_path} --help' för hjälp.", err=True)
+
+
+def _lang_in(args: list[str]) -> str:
+    """The --lang on a command line click could not parse (the last one, as click takes it)."""
+    lang = "sv"
+    for i, arg in enumerate(args):
+        if arg == "--":
+            break
+        value = args[i + 1] if arg == "--lang" and i + 1 < len(args) else arg.removeprefix("--lang=")
+        if (arg == "--lang" or arg.startswith("--lang=")) and value in ("sv", "en"):
+            lang = value
+    return lang
+
+
+def _worded(exc: click.UsageError, args: list[str]) -> click.UsageError:
+    if isinstance(exc, Usage) or _lang_in(args) != "sv" or (text := _swedish(exc)) is None:
+        return exc
+    worded = _ClickUsage(text, "sv")
+    worded.ctx = exc.ctx
+    return worded
+
+
+class _Command(click.Command):
+    """A command whose click usage errors follow --lang."""
+
+    def make_context(self, info_name: str | None, args: list[str], parent: click.Context | None = None,
+                     **extra: Any) -> click.Context:
+        given = list(args)  # click's parser consumes the list it is given
+        try:
+            return super().make_context(info_name, args, parent, **extra)
+        except click.UsageError as exc:
+            raise _worded(exc, given) from None
+
+
+class _Group(click.Group):
+    """The command groups: their own usage errors and their commands' follow --lang."""
+
+    command_class = _Command
+    group_class = type  # a subgroup is one of these too
+
+    def make_context(self, info_name: str | None, args: list[str], parent: click.Context | None = None,
+                     **extra: Any) -> click.Context:
+        given = list(args)  # click's parser consumes the list it is given
+        try:
+            return super().make_context(info_name, args, parent, **extra)
+        except click.UsageError as exc:
+            raise _worded(exc, given) from None
+
+    def resolve_command(self, ctx: click.Context, args: list[str]) -> tuple[str | None, click.Command | None,
+                                                                           list[str]]:
+        given = list(args)
+        try:
+            return super().resolve_command(ctx, args)
+        except click.UsageError as exc:
+            raise _worded(exc, given) from None
+
+
 def resolve_output(fmt: str | None, output: str | None, lang: str = "sv") -> tuple[str, str | None]:
     """The format and file: ``--output html`` means reports/compliance.html; an
     extension (``.sarif``, ``.xml``…) chooses the format when --format is not given."""
@@ -144,7 +261,7 @@ def _guard(func: Callable[..., Any]) -> Callable[..., Any]:
             echo_issues(exc.issues, kwargs.get("lang", "sv"))
             sys.exit(EXIT_INPUT)
         except KeyboardInterrupt:
-            click.echo("interrupted", err=True)
+            click.echo(say("avbrutet", "interrupted").get(kwargs.get("lang", "sv")), err=True)
             sys.exit(EXIT_INTERRUPTED)
         except (click.exceptions.Exit, click.ClickException, SystemExit):
             raise
@@ -158,11 +275,11 @@ def _guard(func: Callable[..., Any]) -> Callable[..., Any]:
                 import traceback
 
                 traceback.print_exc()  # the traceback, and still the internal error's status
-            click.echo(
-                f"internal error: {type(exc).__name__}: {exc} "
-                "(set COMPLIANCE_DEBUG=1 for the traceback, and please report it)",
-                err=True,
-            )
+            said = say(f"internt fel: {type(exc).__name__}: {exc} "
+                       "(COMPLIANCE_DEBUG=1 visar spårningen; rapportera gärna felet)",
+                       f"internal error: {type(exc).__name__}: {exc} "
+                       "(set COMPLIANCE_DEBUG=1 for the traceback, and please report it)")
+            click.echo(said.get(kwargs.get("lang", "sv")), err=True)
             sys.exit(EXIT_INTERNAL)
         finally:
             if previous is not None:
@@ -197,7 +314,7 @@ def unknown_agreement(book: Any, agreement_id: str, lang: str) -> click.UsageErr
                  f"the rules folder has: {known}")
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--version", is_flag=True, expose_value=False, is_eager=True, callback=_print_version,
               help="Show the version and the rule engine in use, and exit.")
 def main() -> None:
