@@ -190,6 +190,33 @@ def test_an_area_listed_twice_is_summed_before_and_after():
     assert one(built, "revision-activity", activity="b").data["change"] == -500
 
 
+def _activity(**fields: Any) -> Fact:
+    plan = _plan(areas=[{"area": "nara-vard", "activities": [{"id": "a", "amount": 120_000, **fields}]}])
+    return one(facts(plan, dt.date(2022, 6, 1)), "activity", activity="a")
+
+
+def test_an_investment_charges_what_it_states_or_else_the_activitys_amount():
+    """GNV-204's figures: the investment as stated, the charge, the year's depreciation and the excess."""
+    stated = _activity(investment={"cost": 600_000, "useful_life_years": 5, "in_service": dt.date(2022, 7, 1),
+                                   "charged": 70_000})
+    assert {k: stated.data[k] for k in ("investment_cost", "useful_life_years", "in_service", "charged",
+                                         "depreciation_allowed", "depreciation_months", "depreciation_excess")} == {
+        "investment_cost": 600_000, "useful_life_years": 5, "in_service": dt.date(2022, 7, 1), "charged": 70_000,
+        "depreciation_allowed": 60_000, "depreciation_months": 6, "depreciation_excess": 10_000}
+    amount = _activity(investment={"cost": 600_000, "useful_life_years": 5, "in_service": dt.date(2022, 7, 1)})
+    assert (amount.data["charged"], amount.data["depreciation_excess"]) == (120_000, 60_000)
+    assert "investment_cost" not in _activity().data and "charged" not in _activity().data
+
+
+@pytest.mark.parametrize(("given", "field"), [
+    (["patientkontrakt", "samverkan-kommuner"], "patientkontrakt, samverkan-kommuner"),
+    ("patientkontrakt", "patientkontrakt"), (None, None),
+])
+def test_an_activitys_requirement_codes_are_one_text_comma_separated(given, field):
+    fact = _activity(**({"requirement": given} if given is not None else {}))
+    assert fact.data["requirement"] == field
+
+
 def test_an_activity_the_revision_drops_or_adds_has_its_before_after_and_where_it_was():
     previous = _plan(areas=[{"area": "nara-vard", "activities": [{"id": "a", "amount": 1000},
                                                                  {"id": "gone", "amount": 40, "name": "Gone"}]},
