@@ -756,9 +756,9 @@ def compare(op: str, left: Any, right: Any) -> bool:
         if left is None and right is None:
             return op == "$eq"
         return op == "$neq" and left is not None  # nil on the left with a value: unsupported, false
-    if isinstance(left, str) or isinstance(right, str):
-        a: Any = _printed(left) if not isinstance(left, str) else left
-        b: Any = _printed(right) if not isinstance(right, str) else right
+    if isinstance(left, str) or isinstance(right, str):  # the other one as printed (a string prints as itself)
+        a: Any = _printed(left)
+        b: Any = _printed(right)
     else:  # bool, int, float: numbers, booleans as 0 and 1
         a, b = left, right
     if op == "$eq":
