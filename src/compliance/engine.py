@@ -678,8 +678,8 @@ def _durable_matches(ruleset: Any, messages: list[dict[str, Any]], sid: str) -> 
     try:
         state = ruleset.assert_facts(messages)
         handle = ruleset._handle  # noqa: SLF001 - the C engine's ruleset handle
-        result = _dre.start_action_for_state(handle, state)
-        raw = result[1] if result else None
+        # the catch-all matches every fact, so a session of one fact or more always has a first action
+        raw = _dre.start_action_for_state(handle, state)[1]
         while raw:
             if not raw.startswith(_CATCH_ALL_PREFIX):
                 for name, matched in json.loads(raw).items():
