@@ -354,11 +354,16 @@ def _compile(cond: conditions.Cond, ns: dict[str, Any]) -> dict[str, Any]:
     raise conditions.ConditionError(say(f"okänt villkor {cond!r}", f"unknown condition {cond!r}"))  # pragma: no cover
 
 
+def _never_holds(field: str) -> dict[str, Any]:
+    """A clause no fact satisfies (``f in []``): durable-rules gets no empty ``$or``."""
+    return {"$and": [{"$ex": {field: 1}}, {"$nex": {field: 1}}]}
+
+
 def _in_list(field: str, items: list[Any], negate: bool) -> dict[str, Any]:
     if negate:
         return {"$and": [{"$ex": {field: 1}}] + [{"$neq": {field: _const(v)}} for v in items]}
     if not items:
-        return {"$and": [{"$ex": {field: 1}}, {"$nex": {field: 1}}]}  # never holds
+        return _never_holds(field)
     return {"$or": [{field: _const(v)} for v in items]}
 
 
@@ -377,7 +382,7 @@ def _member(cond: conditions.Member, ns: dict[str, Any]) -> dict[str, Any]:
         {"$and": [{ref.key: _const(key)}, _in_list(cond.field, list(items), cond.negate)]}
         for key, items in sorted(value.items())
     ]
-    return {"$or": branches} if branches else _in_list(cond.field, [], False)
+    return {"$or": branches} if branches else _never_holds(cond.field)  # no key: neither in nor not in
 
 
 def _branches(cond: dict[str, Any]) -> list[dict[str, Any]]:
