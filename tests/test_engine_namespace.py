@@ -113,6 +113,20 @@ def test_a_null_target_without_a_reason_is_said_to_be_missing_from_the_pack(chec
 
 
 @pytest.mark.parametrize("engine", E.available_engines())
+def test_the_rules_after_one_reading_a_null_figure_are_evaluated(checker, engine):
+    book = checker.book
+    rules = [book.by_id["GNV-501"].model_copy(update={"when": "value < pack.targets.named_gp_share"}),
+             book.by_id["GNV-502"].model_copy(update={"applies_when": None, "when": "value < 1"})]
+    pack = book.agreement("gnv-2020")
+    pack = pack.model_copy(update={"applies": {**pack.applies, **{r.id: r.source for r in rules}},
+                                   "excluded_rules": {k: v for k, v in pack.excluded_rules.items()
+                                                      if k not in ("GNV-501", "GNV-502")}})
+    matches = E.Engine(rules, engine).run(pack, [INDICATOR], book.policy(JH))
+    assert [(m.rule_id, m.outcome, m.fact.id) for m in matches] == [("GNV-501", "not-evaluated", "i"),
+                                                                    ("GNV-502", "failed", "i")]
+
+
+@pytest.mark.parametrize("engine", E.available_engines())
 def test_the_regions_followup_system_without_a_regional_pack_is_not_evaluated_naming_why(checker, engine):
     """An agreement's rule reading a regional figure, for a region without a regional pack."""
     activity = Fact("activity", "a", ("areas", 0, "activities", 0), {"activity": "a", "followup_system": "Excel"})
