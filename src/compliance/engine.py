@@ -354,11 +354,16 @@ def _compile(cond: conditions.Cond, ns: dict[str, Any]) -> dict[str, Any]:
     raise conditions.ConditionError(say(f"okänt villkor {cond!r}", f"unknown condition {cond!r}"))  # pragma: no cover
 
 
+def _never_holds(field: str) -> dict[str, Any]:
+    """A clause no fact satisfies (``f in []``): durable-rules gets no empty ``$or``."""
+    return {"$and": [{"$ex": {field: 1}}, {"$nex": {field: 1}}]}
+
+
 def _in_list(field: str, items: list[Any], negate: bool) -> dict[str, Any]:
     if negate:
         return {"$and": [{"$ex": {field: 1}}] + [{"$neq": {field: _const(v)}} for v in items]}
     if not items:
-        return {"$and": [{"$ex": {field: 1}}, {"$nex": {field: 1}}]}  # never holds
+        return _never_holds(field)
     return {"$or": [{field: _const(v)} for v in items]}
 
 
@@ -377,7 +382,7 @@ def _member(cond: conditions.Member, ns: dict[str, Any]) -> dict[str, Any]:
         {"$and": [{ref.key: _const(key)}, _in_list(cond.field, list(items), cond.negate)]}
         for key, items in sorted(value.items())
     ]
-    return {"$or": branches} if branches else _in_list(cond.field, [], False)
+    return {"$or": branches} if branches else _never_holds(cond.field)  # no key: neither in nor not in
 
 
 def _branches(cond: dict[str, Any]) -> list[dict[str, Any]]:
@@ -678,8 +683,8 @@ def _durable_matches(ruleset: Any, messages: list[dict[str, Any]], sid: str) -> 
     try:
         state = ruleset.assert_facts(messages)
         handle = ruleset._handle  # noqa: SLF001 - the C engine's ruleset handle
-        result = _dre.start_action_for_state(handle, state)
-        raw = result[1] if result else None
+        # the catch-all matches every fact, so a session of one fact or more always has a first action
+        raw = _dre.start_action_for_state(handle, state)[1]
         while raw:
             if not raw.startswith(_CATCH_ALL_PREFIX):
                 for name, matched in json.loads(raw).items():
@@ -756,9 +761,9 @@ def compare(op: str, left: Any, right: Any) -> bool:
         if left is None and right is None:
             return op == "$eq"
         return op == "$neq" and left is not None  # nil on the left with a value: unsupported, false
-    if isinstance(left, str) or isinstance(right, str):
-        a: Any = _printed(left) if not isinstance(left, str) else left
-        b: Any = _printed(right) if not isinstance(right, str) else right
+    if isinstance(left, str) or isinstance(right, str):  # the other one as printed (a string prints as itself)
+        a: Any = _printed(left)
+        b: Any = _printed(right)
     else:  # bool, int, float: numbers, booleans as 0 and 1
         a, b = left, right
     if op == "$eq":
