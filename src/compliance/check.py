@@ -110,9 +110,11 @@ def _head_plan_id(text: str) -> str | None:
                     return None
                 key = None
             elif isinstance(event, yaml.ScalarEvent):
-                if (depth == 1 or (depth == 2 and in_plan)) and key is None:
+                # key and value alternate at every level; a collection's start and end forget the key,
+                # so only a key of the top level (plan) or the plan's own (id) is ever read
+                if key is None:
                     key = event.value
-                elif key is not None:
+                else:
                     if in_plan and depth == 2 and key == "id":
                         return event.value.strip()
                     key = None
