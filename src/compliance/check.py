@@ -159,9 +159,8 @@ def duplicate_plan_ids(files: list[tuple[Path, str]], max_bytes: int = MAX_BYTES
 def _workbook_plan_id(path: Path, display: str, max_bytes: int) -> str | None:
     from .workbook import read_workbook
 
-    data, _ = read_workbook(path, display, max_bytes)
-    header = data.get("plan") if isinstance(data, dict) else None
-    value = header.get("id") if isinstance(header, dict) else None
+    data, _ = read_workbook(path, display, max_bytes)  # a mapping, with "plan" once the Plan sheet has a field
+    value = data.get("plan", {}).get("id")
     return str(value).strip() or None if value is not None else None
 
 
