@@ -110,9 +110,11 @@ def _head_plan_id(text: str) -> str | None:
                     return None
                 key = None
             elif isinstance(event, yaml.ScalarEvent):
-                if (depth == 1 or (depth == 2 and in_plan)) and key is None:
+                # key and value alternate at every level; a collection's start and end forget the key,
+                # so only a key of the top level (plan) or the plan's own (id) is ever read
+                if key is None:
                     key = event.value
-                elif key is not None:
+                else:
                     if in_plan and depth == 2 and key == "id":
                         return event.value.strip()
                     key = None
@@ -157,9 +159,8 @@ def duplicate_plan_ids(files: list[tuple[Path, str]], max_bytes: int = MAX_BYTES
 def _workbook_plan_id(path: Path, display: str, max_bytes: int) -> str | None:
     from .workbook import read_workbook
 
-    data, _ = read_workbook(path, display, max_bytes)
-    header = data.get("plan") if isinstance(data, dict) else None
-    value = header.get("id") if isinstance(header, dict) else None
+    data, _ = read_workbook(path, display, max_bytes)  # a mapping, with "plan" once the Plan sheet has a field
+    value = data.get("plan", {}).get("id")
     return str(value).strip() or None if value is not None else None
 
 

@@ -536,7 +536,9 @@ def _put(target: dict[str, Any], path: tuple[str, ...], value: Any) -> bool:
     return True
 
 
-def read_workbook(path: Path, display: str | None = None, max_bytes: int = MAX_BYTES) -> tuple[Any, CellLocations]:
+def read_workbook(
+    path: Path, display: str | None = None, max_bytes: int = MAX_BYTES
+) -> tuple[dict[str, Any], CellLocations]:
     """Read a plan workbook into the plan format's data, with the cell of every value."""
     import python_calamine
 
