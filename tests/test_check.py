@@ -133,6 +133,8 @@ def test_two_files_with_one_plan_id_are_both_named(tmp_path):
         ("plan: {region: r}\nid: x\n", "plan: {id: x}\n", False),  # nor one after the plan closed
         ("plan: [id, x]\n", "plan: {id: x}\n", False),
         ("x: {plan: {id: x}}\n", "plan: {id: x}\n", False),
+        ("- plan\n- {id: x}\n", "plan: {id: x}\n", False),  # a list is no plan, though it reads alike
+        ("[plan, {id: x}]\n", "plan: {id: x}\n", False),
         ("a: &a {id: x}\nplan: {region: *a, id: x}\n", "plan: {id: x}\n", True),
         ("plan: {region: {a: b], id: x}\n", "plan: {id: x}\n", False),  # not YAML: reported when checked
         ("plan: {id: ''}\n", "plan: {id: ''}\n", False),  # no id

@@ -101,6 +101,8 @@ def _head_plan_id(text: str) -> str | None:
         for event in yaml.parse(text, Loader=_Loader):
             if isinstance(event, yaml.CollectionStartEvent):
                 depth += 1
+                if depth == 1 and not isinstance(event, yaml.MappingStartEvent):
+                    return None  # a document that is a list has no plan (`- plan` then `- {id: x}`)
                 if depth == 2 and key == "plan" and isinstance(event, yaml.MappingStartEvent):
                     in_plan = True
                 key = None
