@@ -586,20 +586,18 @@ class Engine:
         for d in definition.values():
             d["run"] = _never
         name = f"compliance_{pack.id}_{next(self._names)}"
-        predicates = {}
-        if self._durable is not None:
-            self._durable.register(name, definition)
-        else:
-            predicates = {
-                key: predicate(d["all"][0]["m"]) for key, d in definition.items() if key != CATCH_ALL
-            }
         compiled = CompiledPack(
             name, rule_ids, reads, actions,
             namespace=ns,
             fields=frozenset(f for read in reads.values() for f in read),
             kinds=frozenset(kinds),
-            predicates=predicates,
         )
+        if self._durable is not None:
+            self._durable.register(name, definition)
+        else:  # the built-in evaluator's test of each durable rule (durable-rules needs none)
+            compiled.predicates = {
+                key: predicate(d["all"][0]["m"]) for key, d in definition.items() if key != CATCH_ALL
+            }
         self._compiled[key] = compiled
         return compiled
 
