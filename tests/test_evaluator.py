@@ -372,6 +372,16 @@ def test_a_pack_is_compiled_once_per_engine(engine_name):
     assert engine.compile(pack) is engine.compile(pack) is not first  # without the region's pack: another
 
 
+@pytest.mark.parametrize("policy_id", ["region-x", "XXXX", ""])
+def test_a_regional_pack_is_never_taken_for_none_whatever_its_id(policy_id):
+    """Compiled without a region's pack, then with one: two rulesets, the regional rules
+    (GNV-207) only in the second, whatever the regional pack's id."""
+    engine, pack, policy = _engine_and_pack("python")
+    without = engine.compile(pack)
+    regional = engine.compile(pack, policy.model_copy(update={"id": policy_id}))
+    assert "GNV-207" in regional.rule_ids and "GNV-207" not in without.rule_ids
+
+
 @pytest.mark.parametrize("engine_name", E.available_engines())
 def test_two_threads_compiling_one_pack_get_one_ruleset(engine_name, monkeypatch):
     """Both threads miss the compiled pack and queue for the lock: the second to get it
