@@ -298,9 +298,11 @@ def test_a_message_naming_a_nested_figure_the_pack_lacks_names_it_in_both_langua
     assert issue.says.sv == "GNV-501 med gnv-2022: {pack.targets.nosuch}: paketet har ingen siffra 'nosuch'"
 
 
-def test_a_condition_on_a_figure_the_pack_lacks_is_not_evaluated_with_the_packs_reason(tmp_path):
-    """GNV-501 reading the target from the pack: where gnv-2022 states no target, every
-    indicator of it is not evaluated, with the reason the pack gives; where it does, it fires."""
+@pytest.mark.parametrize("engine_name", E.available_engines())
+def test_a_condition_on_a_figure_the_pack_lacks_is_not_evaluated_with_the_packs_reason(tmp_path, engine_name):
+    """GNV-501 reading the target from the pack, for every indicator: where gnv-2022 states no
+    target, each indicator is not evaluated, with the reason the pack gives, and the rules after
+    it are checked as before; where it states one, both indicators below it fail."""
     import shutil
     from pathlib import Path
 
@@ -311,17 +313,22 @@ def test_a_condition_on_a_figure_the_pack_lacks_is_not_evaluated_with_the_packs_
     shutil.copytree(Path(__file__).resolve().parent.parent / "rules", rules)
     rule = rules / "catalog" / "GNV-501.yaml"
     text = rule.read_text("utf-8")
-    assert "when: [value < target, " in text
-    rule.write_text(text.replace("when: [value < target, ", "when: [value < pack.targets.named_gp_share, "), "utf-8")
-    example = Checker(rules).book.by_id["GNV-501"].examples[0]  # 0.48 in gnv-2022, the day after the year
-    assert example.plan["plan"]["agreement"] == "gnv-2022"
+    reads = "applies_when: \"indicator == 'named_gp_share'\"\n"
+    assert "when: [value < target, " in text and reads in text
+    text = text.replace(reads, "").replace("when: [value < target, ", "when: [value < pack.targets.named_gp_share, ")
+    rule.write_text(text, "utf-8")
+    plan = plan_from_data({"plan": {"id": "p", "region": "Region Jämtland Härjedalen", "agreement": "gnv-2022"},
+                           "indicators": {"named_gp_share": 0.48, "nursing_home_gp_share": 0.5}})
 
     def gnv_501(rules_dir):
-        checker = Checker(rules_dir, engine="python", lang="en")
-        result = checker.check_plan(plan_from_data(example.plan), example.as_of)
-        return [(f.outcome, f.message) for f in result.findings if f.rule == "GNV-501"]
+        checker = Checker(rules_dir, engine=engine_name, lang="en")
+        result = checker.check_plan(plan, dt.date(2023, 1, 1))  # the day after gnv-2022's year
+        applied = checker.engine.rules_applied(checker.book.agreement("gnv-2022"),
+                                               checker.book.policy("Region Jämtland Härjedalen"))
+        return [(f.outcome, f.message) for f in result.findings if f.rule == "GNV-501"], applied
 
-    assert [outcome for outcome, _ in gnv_501(rules)] == ["failed"]
+    stating, applied = gnv_501(rules)
+    assert [outcome for outcome, _ in stating] == ["failed", "failed"]
     shutil.copytree(rules, tmp_path / "lacking")
     pack = tmp_path / "lacking" / "gnv-2022" / "agreement.yaml"
     text = pack.read_text("utf-8")
@@ -329,8 +336,10 @@ def test_a_condition_on_a_figure_the_pack_lacks_is_not_evaluated_with_the_packs_
     assert stated in text
     pack.write_text(text.replace(stated, "  named_gp_share:\n    missing: {sv: inget mål i år, en: no target this year}\n"),
                     "utf-8")
-    ((outcome, message),) = gnv_501(tmp_path / "lacking")
-    assert outcome == "not-evaluated" and "no target this year" in message, message
+    lacking, applied_lacking = gnv_501(tmp_path / "lacking")
+    assert [outcome for outcome, _ in lacking] == ["not-evaluated", "not-evaluated"]
+    assert all("no target this year" in message for _, message in lacking), lacking
+    assert applied_lacking == applied and applied.index("GNV-501") < len(applied) - 1
 
 
 def test_an_engine_reports_a_rule_its_year_excludes_on_the_plan_even_alone():
