@@ -170,8 +170,9 @@ def test_printed_infinity_is_cs():
 # --- compiling a pack: the bound on one branch ----------------------------------------------
 
 
-def _rules_where_gnv_102_reads(tmp_path, clauses: int):
-    """The rule book with GNV-102's condition an all: of ``clauses`` comparisons on ``planned``."""
+def _rules_where_gnv_102_reads(tmp_path, clauses: int, applies_when: str = ""):
+    """The rule book with GNV-102's condition an all: of ``clauses`` comparisons on ``planned``
+    (and ``applies_when``, if given)."""
     import shutil
     from pathlib import Path
 
@@ -179,6 +180,8 @@ def _rules_where_gnv_102_reads(tmp_path, clauses: int):
     shutil.copytree(Path(__file__).resolve().parent.parent / "rules", rules)
     path = rules / "catalog" / "GNV-102.yaml"
     when = "when:\n  all:\n" + "".join(f"    - planned > {n}\n" for n in range(clauses))
+    if applies_when:
+        when = f"applies_when: {applies_when}\n{when}"
     path.write_text(path.read_text("utf-8").replace("when: planned > allocation\n", when), "utf-8")
     return rules
 
@@ -204,16 +207,18 @@ def test_a_branch_of_more_than_max_expressions_comparisons_is_a_rule_pack_error(
     assert issue.file.endswith("GNV-102.yaml")
     assert issue.message == (f"GNV-102 compiles to {E.MAX_EXPRESSIONS + 1} comparisons in one branch; "
                              f"durable-rules allows {E.MAX_EXPRESSIONS}: split it with any:")
+    assert issue.says.sv == (f"GNV-102 kompileras till {E.MAX_EXPRESSIONS + 1} jämförelser i en gren; "
+                             f"durable-rules tillåter {E.MAX_EXPRESSIONS}: dela den med any:")
 
 
 
-def _compile_error(rules, engine_name="python"):
-    """The rule-pack error compiling gnv-2020 with ``rules`` raises, or None."""
+def _compile_error(rules, engine_name="python", pack_id="gnv-2020"):
+    """The rule-pack error compiling ``pack_id`` with ``rules`` raises, or None."""
     from compliance.check import Checker
     from compliance.errors import InputError
 
     checker = Checker(rules, engine=engine_name)
-    pack = checker.book.agreement("gnv-2020")
+    pack = checker.book.agreement(pack_id)
     try:
         checker.engine.compile(pack, checker.book.policy("Region Jämtland Härjedalen"))
     except InputError as exc:
@@ -234,6 +239,9 @@ def test_the_branch_and_pack_bounds_hold_exactly(tmp_path):
     assert issue.message == (
         f"GNV-900 has {E.MAX_BRANCHES + 1} branches (any:, or a keyed 'in'); a rule may hold at most "
         f"{E.MAX_BRANCHES}: durable-rules stops compiling a pack past {E.MAX_RULESET_RULES + 12} rules")
+    assert issue.says.sv == (
+        f"GNV-900 har {E.MAX_BRANCHES + 1} grenar (any:, eller ett nycklat 'in'); en regel får ha högst "
+        f"{E.MAX_BRANCHES}: durable-rules slutar kompilera ett paket efter {E.MAX_RULESET_RULES + 12} regler")
     # the pack's own rules, then GNV-900 … GNV-90k filling it to the bound exactly, then one more branch
     checker = Checker(engine="python")
     base = len(checker.engine.compile(checker.book.agreement("gnv-2020"),
@@ -249,6 +257,200 @@ def test_the_branch_and_pack_bounds_hold_exactly(tmp_path):
         f"{last} takes the pack's rules to {E.MAX_RULESET_RULES + 1} durable rules (a rule per branch of "
         f"any:); a pack may compile to at most {E.MAX_RULESET_RULES}: durable-rules stops compiling past "
         f"{E.MAX_RULESET_RULES + 12}")
+    assert issue.says.sv == (
+        f"{last} för paketets regler till {E.MAX_RULESET_RULES + 1} durable-regler (en regel per gren av "
+        f"any:); ett paket får kompileras till högst {E.MAX_RULESET_RULES}: durable-rules slutar kompilera efter "
+        f"{E.MAX_RULESET_RULES + 12}")
+
+
+def test_an_is_not_in_applies_when_counts_as_its_two_comparisons(tmp_path):
+    """``applies_when`` is not split into branches: ``earmarked is not false`` stays one ``$or``
+    (absent, or true) in every branch and counts as both its comparisons. With the kind and a
+    'known' test for each of ``earmarked`` and ``planned``, MAX_EXPRESSIONS - 5 clauses fill the
+    branch exactly; one more is past the bound."""
+    from compliance.check import Checker
+    from compliance.errors import InputError
+    from compliance.plans import plan_from_data
+
+    plan = plan_from_data(
+        {"plan": {"id": "p", "region": "Region Jämtland Härjedalen", "agreement": "gnv-2020"},
+         "areas": [{"area": "karriartjanster", "allocation": 10,  # earmarked in gnv-2020
+                    "activities": [{"id": "a", "amount": 1000, "responsible": "HR"}]}]})
+    guard = "earmarked is not false"
+    at_bound = Checker(_rules_where_gnv_102_reads(tmp_path, E.MAX_EXPRESSIONS - 5, guard), engine="python")
+    result = at_bound.check_plan(plan, dt.date(2020, 4, 1))
+    assert [f.outcome for f in result.findings if f.rule == "GNV-102"] == ["failed"]
+    past = Checker(_rules_where_gnv_102_reads(tmp_path, E.MAX_EXPRESSIONS - 4, guard), engine="python")
+    with pytest.raises(InputError) as error:
+        past.check_plan(plan, dt.date(2020, 4, 1))
+    (issue,) = error.value.issues
+    assert issue.file.endswith("GNV-102.yaml")
+    assert issue.message.startswith(f"GNV-102 compiles to {E.MAX_EXPRESSIONS + 1} comparisons in one branch; ")
+
+
+def test_a_message_naming_a_nested_figure_the_pack_lacks_names_it_in_both_languages(tmp_path):
+    from tests.test_messages import _rules_with_message
+
+    checker_rules = _rules_with_message(tmp_path, " {pack.targets.nosuch}")
+    issue = _compile_error(checker_rules, pack_id="gnv-2022")
+    assert issue is not None and issue.file.endswith("GNV-501.yaml")
+    assert issue.message == "GNV-501 with gnv-2022: {pack.targets.nosuch}: the pack has no figure 'nosuch'"
+    assert issue.says.sv == "GNV-501 med gnv-2022: {pack.targets.nosuch}: paketet har ingen siffra 'nosuch'"
+
+
+@pytest.mark.parametrize("engine_name", E.available_engines())
+def test_a_condition_on_a_figure_the_pack_lacks_is_not_evaluated_with_the_packs_reason(tmp_path, engine_name):
+    """GNV-501 reading the target from the pack, for every indicator: where gnv-2022 states no
+    target, each indicator is not evaluated, with the reason the pack gives, and the rules after
+    it are checked as before; where it states one, both indicators below it fail."""
+    import shutil
+    from pathlib import Path
+
+    from compliance.check import Checker
+    from compliance.plans import plan_from_data
+
+    rules = tmp_path / "rules"
+    shutil.copytree(Path(__file__).resolve().parent.parent / "rules", rules)
+    rule = rules / "catalog" / "GNV-501.yaml"
+    text = rule.read_text("utf-8")
+    reads = "applies_when: \"indicator == 'named_gp_share'\"\n"
+    assert "when: [value < target, " in text and reads in text
+    text = text.replace(reads, "").replace("when: [value < target, ", "when: [value < pack.targets.named_gp_share, ")
+    rule.write_text(text, "utf-8")
+    plan = plan_from_data({"plan": {"id": "p", "region": "Region Jämtland Härjedalen", "agreement": "gnv-2022"},
+                           "indicators": {"named_gp_share": 0.48, "nursing_home_gp_share": 0.5}})
+
+    def gnv_501(rules_dir):
+        checker = Checker(rules_dir, engine=engine_name, lang="en")
+        result = checker.check_plan(plan, dt.date(2023, 1, 1))  # the day after gnv-2022's year
+        applied = checker.engine.rules_applied(checker.book.agreement("gnv-2022"),
+                                               checker.book.policy("Region Jämtland Härjedalen"))
+        return [(f.outcome, f.message) for f in result.findings if f.rule == "GNV-501"], applied
+
+    stating, applied = gnv_501(rules)
+    assert [outcome for outcome, _ in stating] == ["failed", "failed"]
+    shutil.copytree(rules, tmp_path / "lacking")
+    pack = tmp_path / "lacking" / "gnv-2022" / "agreement.yaml"
+    text = pack.read_text("utf-8")
+    stated = "  named_gp_share:\n    value: 0.55\n"
+    assert stated in text
+    pack.write_text(text.replace(stated, "  named_gp_share:\n    missing: {sv: inget mål i år, en: no target this year}\n"),
+                    "utf-8")
+    lacking, applied_lacking = gnv_501(tmp_path / "lacking")
+    assert [outcome for outcome, _ in lacking] == ["not-evaluated", "not-evaluated"]
+    assert all("no target this year" in message for _, message in lacking), lacking
+    assert applied_lacking == applied and applied.index("GNV-501") < len(applied) - 1
+
+
+def test_an_engine_reports_a_rule_its_year_excludes_on_the_plan_even_alone():
+    """The rule's not-evaluated match is on the plan fact: the plan is sent to the engine
+    though no applied rule reads a plan fact."""
+    from compliance.check import Checker
+    from compliance.facts import build_facts
+    from compliance.plans import plan_from_data
+
+    book = Checker(engine="python").book
+    pack = book.agreement("gnv-2020")
+    assert "GNV-501" in pack.excluded_rules and book.by_id["GNV-501"].facts == ("indicator",)
+    plan = plan_from_data({"plan": {"id": "p", "region": "Region Jämtland Härjedalen", "agreement": "gnv-2020"},
+                           "indicators": {"named_gp_share": 0.48}})
+    facts = build_facts(plan, pack, dt.date(2021, 1, 1))
+    for name in E.available_engines():
+        (match,) = E.Engine([book.by_id["GNV-501"]], name).run(pack, facts)
+        assert (match.rule_id, match.outcome, match.fact.kind) == ("GNV-501", "not-evaluated", "plan")
+        assert match.reasons[0].en.startswith("no source of 2020 states this condition")
+
+
+# --- one compiled ruleset per pack, and the evaluator the engine was asked for ----------------
+
+
+def _engine_and_pack(name: str):
+    from compliance.check import Checker
+
+    book = Checker(engine="python").book
+    consequences = {c for pack in book.agreements.values() for c in pack.consequences}
+    return (E.Engine(book.rules, name, consequences), book.agreement("gnv-2020"),
+            book.policy("Region Jämtland Härjedalen"))
+
+
+@pytest.mark.parametrize("engine_name", E.available_engines())
+def test_a_pack_is_compiled_once_per_engine(engine_name):
+    engine, pack, policy = _engine_and_pack(engine_name)
+    first = engine.compile(pack, policy)
+    assert engine.compile(pack, policy) is first
+    assert engine.compile(pack) is engine.compile(pack) is not first  # without the region's pack: another
+
+
+@pytest.mark.parametrize("policy_id", ["region-x", "XXXX", ""])
+def test_a_regional_pack_is_never_taken_for_none_whatever_its_id(policy_id):
+    """Compiled without a region's pack, then with one: two rulesets, the regional rules
+    (GNV-207) only in the second, whatever the regional pack's id."""
+    engine, pack, policy = _engine_and_pack("python")
+    without = engine.compile(pack)
+    regional = engine.compile(pack, policy.model_copy(update={"id": policy_id}))
+    assert "GNV-207" in regional.rule_ids and "GNV-207" not in without.rule_ids
+
+
+@pytest.mark.parametrize("engine_name", E.available_engines())
+def test_two_threads_compiling_one_pack_get_one_ruleset(engine_name, monkeypatch):
+    """Both threads miss the compiled pack and queue for the lock: the second to get it
+    finds the first's ruleset instead of compiling (and registering) the pack again."""
+    import threading
+
+    engine, pack, policy = _engine_and_pack(engine_name)
+    lock = threading.RLock()
+    queued = threading.Semaphore(0)
+
+    class Queue:  # the engine's lock, telling when a thread has come to it
+        def __enter__(self):
+            queued.release()
+            lock.acquire()
+
+        def __exit__(self, *exc):
+            lock.release()
+
+    monkeypatch.setattr(E, "_LOCK", Queue())
+    got = []
+    threads = [threading.Thread(target=lambda: got.append(engine.compile(pack, policy))) for _ in range(2)]
+    with lock:
+        for thread in threads:
+            thread.start()
+        queued.acquire()
+        queued.acquire()  # both passed the first look-up, and both missed
+    for thread in threads:
+        thread.join(30)
+    assert len(got) == 2 and got[0] is got[1]
+
+
+def _over_by_one_kr():
+    from compliance.facts import build_facts
+    from compliance.plans import plan_from_data
+
+    engine, pack, policy = _engine_and_pack("python")
+    plan = plan_from_data({"plan": {"id": "p", "region": "Region Jämtland Härjedalen", "agreement": "gnv-2020"},
+                           "areas": [{"area": "karriartjanster", "allocation": 1266508,
+                                      "activities": [{"id": "a", "amount": 1266509, "responsible": "HR"}]}]})
+    return engine, pack, policy, build_facts(plan, pack, dt.date(2020, 4, 1))
+
+
+def test_the_python_engine_needs_no_durable_rules(monkeypatch):
+    engine, pack, policy, facts = _over_by_one_kr()
+    monkeypatch.setattr(E, "_dre", None)  # where durable-rules does not import
+    monkeypatch.setattr(E, "_durable", None)
+    matches = E.Engine(engine.rules, "python", engine.consequences).run(pack, facts, policy)
+    assert ("GNV-102", "failed", "karriartjanster") in {(m.rule_id, m.outcome, m.fact.data.get("area")) for m in matches}
+
+
+@pytest.mark.skipif("durable" not in E.available_engines(), reason="durable-rules does not import here")
+def test_the_durable_engine_evaluates_in_durable_rules(monkeypatch):
+    engine, pack, policy, facts = _over_by_one_kr()
+
+    def built_in(cond):
+        raise AssertionError("the built-in evaluator compiled a condition for the durable engine")
+
+    monkeypatch.setattr(E, "predicate", built_in)
+    matches = E.Engine(engine.rules, "durable", engine.consequences).run(pack, facts, policy)
+    assert ("GNV-102", "failed", "karriartjanster") in {(m.rule_id, m.outcome, m.fact.data.get("area")) for m in matches}
 
 
 # --- choosing the evaluator, and durable-rules' message keys ----------------------------------

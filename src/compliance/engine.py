@@ -483,7 +483,7 @@ class Engine:
                 "engine", f"{self.engine!r} is not available here (available: {', '.join(available_engines())})",
                 sv=f"{self.engine!r} finns inte här (tillgängliga: {', '.join(available_engines())})",
             )
-        self._compiled: dict[tuple[str, str], CompiledPack] = {}
+        self._compiled: dict[tuple[str, str | None], CompiledPack] = {}
         self._names = itertools.count(1)
         self._durable = DurableRulesets() if self.engine == "durable" else None
 
@@ -502,7 +502,7 @@ class Engine:
         names something the pack does not have is an input error naming the
         rule file (a region's own pack is loaded with --rules).
         """
-        key = (pack.id, policy.id if policy else "")
+        key = (pack.id, policy.id if policy else None)  # None: no regional pack has it as its id
         compiled = self._compiled.get(key)
         if compiled is not None:
             return compiled
@@ -510,7 +510,7 @@ class Engine:
             compiled = self._compiled.get(key)
             return compiled if compiled is not None else self._compile(pack, policy, key)
 
-    def _compile(self, pack: Agreement, policy: Policy | None, key: tuple[str, str]) -> CompiledPack:
+    def _compile(self, pack: Agreement, policy: Policy | None, key: tuple[str, str | None]) -> CompiledPack:
         ns = namespace(pack, policy, self.consequences)
         definition: dict[str, Any] = {}
         rule_ids: list[str] = []
@@ -591,20 +591,18 @@ class Engine:
         for d in definition.values():
             d["run"] = _never
         name = f"compliance_{pack.id}_{next(self._names)}"
-        predicates = {}
-        if self._durable is not None:
-            self._durable.register(name, definition)
-        else:
-            predicates = {
-                key: predicate(d["all"][0]["m"]) for key, d in definition.items() if key != CATCH_ALL
-            }
         compiled = CompiledPack(
             name, rule_ids, reads, actions,
             namespace=ns,
             fields=frozenset(f for read in reads.values() for f in read),
             kinds=frozenset(kinds),
-            predicates=predicates,
         )
+        if self._durable is not None:
+            self._durable.register(name, definition)
+        else:  # the built-in evaluator's test of each durable rule (durable-rules needs none)
+            compiled.predicates = {
+                key: predicate(d["all"][0]["m"]) for key, d in definition.items() if key != CATCH_ALL
+            }
         self._compiled[key] = compiled
         return compiled
 
