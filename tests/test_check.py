@@ -569,6 +569,27 @@ def test_jobs_check_two_files_or_more_on_processes_and_one_or_jobs_1_here(tmp_pa
     assert where(checker.run_batch(files, AS_OF, "junit", lambda _: None).results) == [True, True]
 
 
+def test_a_batch_on_processes_keeps_its_bound_progress_and_folders(tmp_path, monkeypatch):
+    """``--jobs``: the workers read within the bound given, progress is reported per plan, and a
+    revision may lead into the batch's folders as in one process."""
+    monkeypatch.chdir(tmp_path)
+    for folder in ("old", "new"):
+        Path(folder).mkdir()
+    Path("old/old.yaml").write_text(plan_text("old"), "utf-8")
+    Path("new/new.yaml").write_text(plan_text("new").replace(
+        "agreement: gnv-2020}", "agreement: gnv-2020, supersedes: ../old/old.yaml}"), "utf-8")
+    Path("new/other.yaml").write_text(plan_text("other"), "utf-8")
+    files = [(Path(f), f) for f in ("old/old.yaml", "new/new.yaml", "new/other.yaml")]
+    seen: list[tuple[int, int]] = []
+    results = list(Checker(lang="en").iter_files(files, AS_OF, jobs=2, progress=lambda n, t: seen.append((n, t))))
+    assert [r.file for r in results if not isinstance(r, list)] == ["new/new.yaml", "new/other.yaml", "old/old.yaml"]
+    assert seen == [(1, 3), (2, 3), (3, 3)]
+    apart = list(Checker(lang="en").iter_files(files[1:], AS_OF, jobs=2))  # old/ is no folder of this batch
+    assert [[(i.file, i.field) for i in r] for r in apart if isinstance(r, list)] == [[("new/new.yaml", "plan.supersedes")]]
+    bounded = list(Checker(lang="en").iter_files(files, AS_OF, max_bytes=64, jobs=2))
+    assert all(isinstance(r, list) and "64" in r[0].message for r in bounded), bounded
+
+
 def test_a_streamed_batch_is_written_as_plans_are_checked_and_keeps_only_counts(checker, tmp_path):
     files = []
     for name, amount in (("a.yaml", 1266509), ("b.yaml", 1266508)):
