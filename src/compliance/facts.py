@@ -102,7 +102,6 @@ class PlanFactBuilder:
     requirements and indicators) against an agreement pack, as of a date."""
 
     def __init__(self, loaded: LoadedPlan, pack: Agreement, as_of: dt.date) -> None:
-        self.loaded = loaded
         self.plan: Plan = loaded.plan
         self.pack = pack
         self.as_of = as_of
