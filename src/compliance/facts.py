@@ -132,9 +132,11 @@ class PlanFactBuilder:
         inside = {code: v for code, v in self.row.items() if code not in outside}
         bound = pack.region_bounds.get(self.plan.plan.region)
         if inside and all(v is not None for v in inside.values()):
-            source = pack.model.source if pack.model else pack.region_table.source if pack.region_table else None
+            # the figures are the model's, or else the published table's (allocation.region_allocation)
+            cited = pack.model if pack.model is not None else pack.region_table
+            assert cited is not None
             tolerance = pack.published_rounding if pack.model is not None else 0
-            return sum(v for v in inside.values() if v is not None), tolerance, source.cite() if source else pack.id
+            return sum(v for v in inside.values() if v is not None), tolerance, cited.source.cite()
         if bound is not None and amount > bound.at_most:
             return bound.at_most, 0, f"{bound.source.cite()}: «{bound.source.quote}»"
         reason = self.row_missing or say(
