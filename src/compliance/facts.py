@@ -341,10 +341,11 @@ class PlanFactBuilder:
             self.facts.append(Fact("report", fact_id("report", kind), path, data, unknown))
 
     def document_facts(self) -> None:
-        required_contents = {
-            "partial-report": (self.pack.partial_report_contents, say("en delredovisning", "a partial report")),
-            "final-report": (self.pack.final_report_contents, say("en slutredovisning", "a final report")),
-        }
+        # what the pack requires of a report's contents (None: it does not say); other kinds require nothing
+        required_contents = {"partial-report": self.pack.partial_report_contents,
+                             "final-report": self.pack.final_report_contents}
+        what = {"partial-report": say("en delredovisning", "a partial report"),
+                "final-report": say("en slutredovisning", "a final report")}
         for i, report in enumerate(self.plan.reports):
             if report.submitted is None or report.submitted > self.as_of:
                 continue  # not sent yet, as of the evaluation date
@@ -363,11 +364,11 @@ class PlanFactBuilder:
             unknown: dict[str, Text] = {}
             if report.kind == "requisition" and report.requested is not None:
                 self.ceiling(data, unknown, report.requested)
-            contents, what = required_contents.get(report.kind, ([], say("", "")))
+            contents = required_contents.get(report.kind, [])
             if contents is None:
                 unknown["contents_missing"] = say(
-                    f"{self.pack.id} anger inte vad {what.sv} ska innehålla",
-                    f"{self.pack.id} does not list what {what.en} must contain",
+                    f"{self.pack.id} anger inte vad {what[report.kind].sv} ska innehålla",
+                    f"{self.pack.id} does not list what {what[report.kind].en} must contain",
                 )
             else:
                 have = set(report.contents or [])
