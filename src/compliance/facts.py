@@ -505,8 +505,7 @@ def _amounts(plan: Plan) -> tuple[dict[str, int], dict[tuple[str, str], int]]:
         areas[area.area] = areas.get(area.area, 0)
         for act in area.activities:
             areas[area.area] += act.amount
-            key = (area.area, act.id)
-            activities[key] = activities.get(key, 0) + act.amount
+            activities[(area.area, act.id)] = act.amount  # an activity id is unique within a plan (plans._check_plan)
     return areas, activities
 
 
