@@ -74,6 +74,15 @@ def test_fact_ids_are_json_and_tell_apart_parts_that_join_alike():
     assert json.loads(fact_id("area", "x,y", 3).removeprefix("area:")) == ["x,y", 3]
 
 
+def test_a_fact_id_keeps_the_plans_text_as_written_and_no_spaces():
+    """A finding's ``subject``, which a library caller reads, is its fact's id: the activity id
+    as the plan writes it (``å``, not ``\\u00e5``), the parts joined by a bare comma."""
+    previous = _plan(areas=[{"area": "nara-vard", "activities": [{"id": "vårdcentral 1", "amount": 1000}]}])
+    plan = _plan(areas=[{"area": "nara-vard", "activities": [{"id": "vårdcentral 1", "amount": 900}]}])
+    fact = one(facts(plan, dt.date(2022, 4, 1), previous), "revision-activity")
+    assert fact.id == 'revision-activity:["nara-vard","vårdcentral 1"]'
+
+
 def test_two_facts_with_one_id_are_a_builder_bug_named_by_the_id():
     fact = Fact("plan", fact_id("plan", "plan"), ("plan",), {})
     check_unique([fact, Fact("area", fact_id("area", "plan"), ("plan",), {})])

@@ -42,3 +42,15 @@ def test_the_summary_counts_each_outcome_and_the_baselined():
         "not_evaluated": 1, "waived": 3, "baselined": 2, "errors": 0, "warnings": 0,
     }
     assert run.counts().gate == 0  # only the info finding is outside the baseline
+
+
+def test_an_area_is_named_by_its_agreements_legend_and_else_not_at_all():
+    """A run made without a legend (``CheckRun``'s default), or for an agreement or area the
+    legend lacks, has no name for the area: the HTML report then shows its code."""
+    from compliance.findings import Legend
+
+    legend = Legend(areas={"gnv-2022": {"nara-vard": "Nära vård"}})
+    assert legend.area_name("gnv-2022", "nara-vard") == "Nära vård"
+    assert legend.area_name("gnv-2022", "e-halsa") is None
+    assert legend.area_name("gnv-2020", "nara-vard") is None
+    assert Legend().area_name("gnv-2022", "nara-vard") is None

@@ -102,7 +102,6 @@ class PlanFactBuilder:
     requirements and indicators) against an agreement pack, as of a date."""
 
     def __init__(self, loaded: LoadedPlan, pack: Agreement, as_of: dt.date) -> None:
-        self.loaded = loaded
         self.plan: Plan = loaded.plan
         self.pack = pack
         self.as_of = as_of
@@ -133,9 +132,11 @@ class PlanFactBuilder:
         inside = {code: v for code, v in self.row.items() if code not in outside}
         bound = pack.region_bounds.get(self.plan.plan.region)
         if inside and all(v is not None for v in inside.values()):
-            source = pack.model.source if pack.model else pack.region_table.source if pack.region_table else None
+            # the figures are the model's, or else the published table's (allocation.region_allocation)
+            cited = pack.model if pack.model is not None else pack.region_table
+            assert cited is not None
             tolerance = pack.published_rounding if pack.model is not None else 0
-            return sum(v for v in inside.values() if v is not None), tolerance, source.cite() if source else pack.id
+            return sum(v for v in inside.values() if v is not None), tolerance, cited.source.cite()
         if bound is not None and amount > bound.at_most:
             return bound.at_most, 0, f"{bound.source.cite()}: «{bound.source.quote}»"
         reason = self.row_missing or say(
@@ -340,10 +341,11 @@ class PlanFactBuilder:
             self.facts.append(Fact("report", fact_id("report", kind), path, data, unknown))
 
     def document_facts(self) -> None:
-        required_contents = {
-            "partial-report": (self.pack.partial_report_contents, say("en delredovisning", "a partial report")),
-            "final-report": (self.pack.final_report_contents, say("en slutredovisning", "a final report")),
-        }
+        # what the pack requires of a report's contents (None: it does not say); other kinds require nothing
+        required_contents = {"partial-report": self.pack.partial_report_contents,
+                             "final-report": self.pack.final_report_contents}
+        what = {"partial-report": say("en delredovisning", "a partial report"),
+                "final-report": say("en slutredovisning", "a final report")}
         for i, report in enumerate(self.plan.reports):
             if report.submitted is None or report.submitted > self.as_of:
                 continue  # not sent yet, as of the evaluation date
@@ -362,11 +364,11 @@ class PlanFactBuilder:
             unknown: dict[str, Text] = {}
             if report.kind == "requisition" and report.requested is not None:
                 self.ceiling(data, unknown, report.requested)
-            contents, what = required_contents.get(report.kind, ([], say("", "")))
+            contents = required_contents.get(report.kind, [])
             if contents is None:
                 unknown["contents_missing"] = say(
-                    f"{self.pack.id} anger inte vad {what.sv} ska innehålla",
-                    f"{self.pack.id} does not list what {what.en} must contain",
+                    f"{self.pack.id} anger inte vad {what[report.kind].sv} ska innehålla",
+                    f"{self.pack.id} does not list what {what[report.kind].en} must contain",
                 )
             else:
                 have = set(report.contents or [])
@@ -503,8 +505,7 @@ def _amounts(plan: Plan) -> tuple[dict[str, int], dict[tuple[str, str], int]]:
         areas[area.area] = areas.get(area.area, 0)
         for act in area.activities:
             areas[area.area] += act.amount
-            key = (area.area, act.id)
-            activities[key] = activities.get(key, 0) + act.amount
+            activities[(area.area, act.id)] = act.amount  # an activity id is unique within a plan (plans._check_plan)
     return areas, activities
 
 
