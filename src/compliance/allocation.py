@@ -232,9 +232,9 @@ def compute(
             from .hints import suggestion
 
             raise InputError.at("--region", f"{region!r} is not among the regions of {pack.id}"
-                                + suggestion(region, result.regions, "en"),
+                                + suggestion(region, result.regions).en,
                                 sv=f"{region!r} finns inte bland regionerna i {pack.id}"
-                                + suggestion(region, result.regions, "sv"))
+                                + suggestion(region, result.regions).sv)
         county = _county_of(region, result.municipalities)
         result.regions = {region: result.regions[region]}
         result.municipalities = {county: result.municipalities[county]} if county else {}

@@ -308,9 +308,9 @@ def unknown_agreement(book: Any, agreement_id: str, lang: str) -> click.UsageErr
 
     known = ", ".join(sorted(book.agreements))
     return usage(lang,
-                 f"okänd överenskommelse {agreement_id!r}{suggestion(agreement_id, book.agreements, 'sv')}; "
+                 f"okänd överenskommelse {agreement_id!r}{suggestion(agreement_id, book.agreements).sv}; "
                  f"regelmappen har: {known}",
-                 f"unknown agreement {agreement_id!r}{suggestion(agreement_id, book.agreements, 'en')}; "
+                 f"unknown agreement {agreement_id!r}{suggestion(agreement_id, book.agreements).en}; "
                  f"the rules folder has: {known}")
 
 
@@ -463,9 +463,9 @@ def rules_show(rule_id: str, rules_dir: Path | None, lang: str) -> None:
     if rule is None:
         from .hints import suggestion
 
-        raise usage(lang, f"ingen regel {rule_id!r}{suggestion(rule_id, book.by_id, 'sv')}; "
+        raise usage(lang, f"ingen regel {rule_id!r}{suggestion(rule_id, book.by_id).sv}; "
                     "se 'compliance rules list'",
-                    f"no rule {rule_id!r}{suggestion(rule_id, book.by_id, 'en')}; see 'compliance rules list'")
+                    f"no rule {rule_id!r}{suggestion(rule_id, book.by_id).en}; see 'compliance rules list'")
     click.echo(rule_markdown(rule, book, lang), nl=False)
 
 

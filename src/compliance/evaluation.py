@@ -52,14 +52,14 @@ class Evaluator:
         if pack is None:
             line, column = loaded.locs.line_of(("plan", "agreement"))
             known = ", ".join(sorted(self.book.agreements))
-            en, sv = (suggestion(header.agreement, self.book.agreements, lang) for lang in ("en", "sv"))
+            hint = suggestion(header.agreement, self.book.agreements)
             raise InputError.at(
                 loaded.file,
-                f"unknown agreement {header.agreement!r}{en}; the rules folder has: {known}",
+                f"unknown agreement {header.agreement!r}{hint.en}; the rules folder has: {known}",
                 line,
                 column,
                 "plan.agreement",
-                sv=f"okänd överenskommelse {header.agreement!r}{sv}; regelmappen har: {known}",
+                sv=f"okänd överenskommelse {header.agreement!r}{hint.sv}; regelmappen har: {known}",
                 cell=loaded.locs.cell_of(("plan", "agreement")),
             )
         policy = self.book.policy(header.region)

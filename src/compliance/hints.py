@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from .amounts import format_kr
 from .errors import InputError, Issue
-from .i18n import say
+from .i18n import Text, say
 from .loader import PathT, format_path
 
 if TYPE_CHECKING:
@@ -49,12 +49,12 @@ def did_you_mean(value: str, candidates: Iterable[str]) -> str | None:
     return by_fold[close[0]] if close else None
 
 
-def suggestion(value: str, candidates: Iterable[str], lang: str) -> str:
-    """``"; did you mean 'x'?"`` (en) / ``"; menar du 'x'?"`` (sv), or ``""``."""
+def suggestion(value: str, candidates: Iterable[str]) -> Text:
+    """``"; menar du 'x'?"`` / ``"; did you mean 'x'?"``, or empty in both languages."""
     close = did_you_mean(value, candidates)
     if close is None:
-        return ""
-    return say(f"; menar du {close!r}?", f"; did you mean {close!r}?").get(lang)
+        return say("", "")
+    return say(f"; menar du {close!r}?", f"; did you mean {close!r}?")
 
 
 def yes_no(value: bool, lang: str) -> str:
@@ -124,8 +124,8 @@ def check_requirements(loaded: LoadedPlan, pack: Agreement) -> None:
             for path, code in codes:
                 req = codes_of_year.get(code)  # a requirement met by purpose has no code to write
                 if req is None:
-                    hint_en = suggestion(str(code), own or codes_of_year, "en")
-                    hint_sv = suggestion(str(code), own or codes_of_year, "sv")
+                    hint = suggestion(str(code), own or codes_of_year)
+                    hint_en, hint_sv = hint.en, hint.sv
                     en = f"{code!r} is not a requirement code of {pack.id}{hint_en}"
                     sv = f"{code!r} är ingen kravkod i {pack.id}{hint_sv}"
                 elif area.area in pack.areas and requirement_area(req) not in (None, area.area):

@@ -139,8 +139,8 @@ def _message(err: dict[str, Any], model: type[BaseModel], loc: tuple[str | int, 
 
         expected = err.get("ctx", {}).get("expected", "")
         allowed = re.findall(r"'([^']*)'", expected)
-        en_hint = suggestion(got, allowed, "en") if isinstance(got, str) else ""
-        sv_hint = suggestion(got, allowed, "sv") if isinstance(got, str) else ""
+        hint = suggestion(got, allowed) if isinstance(got, str) else say("", "")
+        en_hint, sv_hint = hint.en, hint.sv
         return (f"{_as_written(got)} is not one of the allowed values: {expected}{en_hint}",
                 f"{_as_written(got)} är inte ett av de tillåtna värdena: "
                 f"{expected.replace(' or ', ' eller ')}{sv_hint}")

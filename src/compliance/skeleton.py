@@ -25,9 +25,9 @@ def check_region(pack: Agreement, region: str) -> None:
     if known_regions and region not in known_regions and complete:
         regions = ", ".join(sorted(known_regions))
         raise InputError.at("--region", f"{region!r} is not among the regions {pack.id} funds"
-                            f"{suggestion(region, known_regions, 'en')}; they are: {regions}",
+                            f"{suggestion(region, known_regions).en}; they are: {regions}",
                             sv=f"{region!r} finns inte bland regionerna {pack.id} ger medel till"
-                            f"{suggestion(region, known_regions, 'sv')}; de är: {regions}")
+                            f"{suggestion(region, known_regions).sv}; de är: {regions}")
 
 
 def skeleton(pack: Agreement, region: str, plan_id: str | None = None, lang: str = "sv") -> str:
