@@ -69,6 +69,7 @@ def test_a_waiver_holds_through_its_expiry_day_and_not_a_day_longer():
     (warning,) = run.warnings
     assert f"expired on {DAY}" in warning.message and "RS/1/2022" in warning.message
     assert warning.file == "w.yaml" and warning.line == 1
+    assert warning.says.sv == f"dispensen för GNV-207 på p gick ut {DAY} (RS/1/2022); förnya den eller åtgärda fyndet"
 
 
 def test_a_waived_finding_carries_the_waiver():
@@ -111,6 +112,7 @@ def test_only_failed_findings_are_waived():
     run = CheckRun(DAY, "en", [], [])
     used.finish(run)
     assert [w.message for w in run.warnings] == ["waiver for GNV-207 on p matches no finding; remove it"]
+    assert [w.says.sv for w in run.warnings] == ["dispensen för GNV-207 på p matchar inget fynd; ta bort den"]
 
 
 def test_the_first_waiver_that_holds_is_the_one_shown_and_each_counts_as_used():
@@ -278,6 +280,26 @@ def test_a_bad_baseline_says_exactly_what_is_wrong(tmp_path, text, message):
     with pytest.raises(InputError) as err:
         load_baseline(path)
     assert [(i.file, i.message) for i in err.value.issues] == [(str(path), message)]
+
+
+@pytest.mark.parametrize(("text", "sv"), [
+    ("{not json", "ingen baslinje (JSON): Expecting property name enclosed in double quotes"),
+    ('{"n": ' + "9" * 5000 + "}", "ingen baslinje: Exceeds the limit (4300 digits)"),
+    ('{"version": 1, "findings": []}',
+     "en baslinje av version 1 anger inte varje fynds fil, så en kopia av en plan kan passera som känd; "
+     "spara den igen med --write-baseline"),
+    ('{"version": 3, "findings": []}', 'ingen baslinje för compliance (väntade {"version": 2, "findings": [...]})'),
+    ('{"version": 2, "findings": [{"rule": "GNV-101"}]}',
+     "posten {'rule': 'GNV-101'} i baslinjen saknar rule, plan, file eller path"),
+])
+def test_a_bad_baseline_says_what_is_wrong_in_swedish_too(tmp_path, text, sv):
+    path = tmp_path / "b.json"
+    path.write_text(text, "utf-8")
+    with pytest.raises(InputError) as err:
+        load_baseline(path)
+    (issue,) = err.value.issues
+    assert issue.file == str(path) and issue.says.sv.startswith(sv), issue.says.sv
+    assert issue.says.sv != issue.says.en
 
 
 def test_a_baseline_with_a_number_past_pythons_digit_limit_is_an_input_error(tmp_path):
