@@ -126,3 +126,7 @@ def test_an_unreadable_clause_is_told_what_a_clause_looks_like():
         "cannot read the clause 'planned >> allocation'; write e.g. 'planned > allocation', "
         "'responsible is missing' or \"provider in ['private', 'mixed']\""
     )
+    assert err.value.text.sv == (
+        "villkoret 'planned >> allocation' går inte att läsa; skriv t.ex. 'planned > allocation', "
+        "'responsible is missing' eller \"provider in ['private', 'mixed']\""
+    )

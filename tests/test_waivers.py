@@ -319,3 +319,5 @@ def test_a_long_bad_baseline_entry_is_shown_cut_at_200_characters(tmp_path):
         load_baseline(path)
     shown = err.value.issues[0].message.removeprefix("baseline entry ").removesuffix(" lacks rule, plan, file or path")
     assert shown == str(entry)[:200]
+    sv = err.value.issues[0].says.sv.removeprefix("posten ").removesuffix(" i baslinjen saknar rule, plan, file eller path")
+    assert sv == str(entry)[:200]
