@@ -515,17 +515,22 @@ def test_a_batch_is_in_order_of_the_names_shown_not_of_the_paths(tmp_path, monke
     assert [r.file for r in run.results] == ["plans/a-b.yaml", "plans/a/b.yaml"]  # as text: '-' before '/'
 
 
-def test_a_batch_lets_a_revision_lead_into_its_folders_and_reads_each_plan_once(tmp_path, monkeypatch):
-    """Without roots, a plan may supersede one in any folder of the batch (not outside it), and
-    the plan it revises is read once: as its previous version and as a plan of the batch."""
-    from compliance import plans
-
+def _revision_in_another_folder(tmp_path, monkeypatch):
+    """new/new.yaml revises old/old.yaml (the current folder is tmp_path)."""
     monkeypatch.chdir(tmp_path)
     for folder in ("old", "new"):
         Path(folder).mkdir()
     Path("old/old.yaml").write_text(plan_text("old"), "utf-8")
     Path("new/new.yaml").write_text(plan_text("new").replace(
         "agreement: gnv-2020}", "agreement: gnv-2020, supersedes: ../old/old.yaml}"), "utf-8")
+
+
+def test_a_batch_lets_a_revision_lead_into_its_folders_and_reads_each_plan_once(tmp_path, monkeypatch):
+    """Without roots, a plan may supersede one in any folder of the batch (not outside it), and
+    the plan it revises is read once: as its previous version and as a plan of the batch."""
+    from compliance import plans
+
+    _revision_in_another_folder(tmp_path, monkeypatch)
     reads: list[str] = []
     load_plan = plans.load_plan
     monkeypatch.setattr(plans, "load_plan", lambda path, *args: reads.append(path.resolve().name) or load_plan(path, *args))
@@ -572,12 +577,7 @@ def test_jobs_check_two_files_or_more_on_processes_and_one_or_jobs_1_here(tmp_pa
 def test_a_batch_on_processes_keeps_its_bound_progress_and_folders(tmp_path, monkeypatch):
     """``--jobs``: the workers read within the bound given, progress is reported per plan, and a
     revision may lead into the batch's folders as in one process."""
-    monkeypatch.chdir(tmp_path)
-    for folder in ("old", "new"):
-        Path(folder).mkdir()
-    Path("old/old.yaml").write_text(plan_text("old"), "utf-8")
-    Path("new/new.yaml").write_text(plan_text("new").replace(
-        "agreement: gnv-2020}", "agreement: gnv-2020, supersedes: ../old/old.yaml}"), "utf-8")
+    _revision_in_another_folder(tmp_path, monkeypatch)
     Path("new/other.yaml").write_text(plan_text("other"), "utf-8")
     files = [(Path(f), f) for f in ("old/old.yaml", "new/new.yaml", "new/other.yaml")]
     seen: list[tuple[int, int]] = []

@@ -148,19 +148,12 @@ class _Command(click.Command):
             raise _worded(exc, given) from None
 
 
-class _Group(click.Group):
-    """The command groups: their own usage errors and their commands' follow --lang."""
+class _Group(_Command, click.Group):
+    """The command groups: their own usage errors (an unknown command too) and their commands'
+    follow --lang."""
 
     command_class = _Command
     group_class = type  # a subgroup is one of these too
-
-    def make_context(self, info_name: str | None, args: list[str], parent: click.Context | None = None,
-                     **extra: Any) -> click.Context:
-        given = list(args)  # click's parser consumes the list it is given
-        try:
-            return super().make_context(info_name, args, parent, **extra)
-        except click.UsageError as exc:
-            raise _worded(exc, given) from None
 
     def resolve_command(self, ctx: click.Context, args: list[str]) -> tuple[str | None, click.Command | None,
                                                                            list[str]]:
