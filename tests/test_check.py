@@ -19,6 +19,7 @@ from compliance.check import (
     supersedes_roots,
     tuned_gc,
 )
+from compliance.engine import available_engines
 from compliance.errors import InputError
 from compliance.gate import Gate
 from compliance.plans import plan_from_data
@@ -548,6 +549,7 @@ class WhereChecked(Checker):
     def check_one(self, path, display, as_of, max_bytes=None, roots=None):  # type: ignore[override]
         result = super().check_one(path, display, as_of, max_bytes or 10**7, roots)
         if not isinstance(result, list):
+            result.notes.append(f"engine {self.engine.engine}")
             result.notes.append(f"pid {os.getpid()}")
         return result
 
@@ -572,6 +574,9 @@ def test_jobs_check_two_files_or_more_on_processes_and_one_or_jobs_1_here(tmp_pa
     assert [(r.file, r.findings) for r in apart] == [(r.file, r.findings) for r in alone]
     assert where(checker.check_files(files, AS_OF).results) == [True, True]
     assert where(checker.run_batch(files, AS_OF, "junit", lambda _: None).results) == [True, True]
+    for engine in available_engines():  # the workers evaluate on the engine the checker was given
+        apart = list(WhereChecked(lang="en", engine=engine).iter_files(files, AS_OF, jobs=2))
+        assert where(apart) == [False, False] and {r.notes[-2] for r in apart} == {f"engine {engine}"}
 
 
 def test_a_batch_on_processes_keeps_its_bound_progress_and_folders(tmp_path, monkeypatch):

@@ -23,11 +23,11 @@ if TYPE_CHECKING:
 _WORKER: Any = None
 
 
-def _init(make: Callable[[Path, str], Any], rules_dir: Path, lang: str) -> None:
+def _init(make: Callable[..., Any], rules_dir: Path, lang: str, engine: str) -> None:
     """A worker's checker, built by the class the caller's checker is of (passed in, so that
-    this module need not import :mod:`compliance.check`, which imports it)."""
+    this module need not import :mod:`compliance.check`, which imports it), on its engine."""
     global _WORKER
-    _WORKER = make(rules_dir, lang)
+    _WORKER = make(rules_dir, lang, engine=engine)
 
 
 def _chunk(
@@ -51,7 +51,7 @@ def check_parallel(
     context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
     done = 0
     with ProcessPoolExecutor(jobs, mp_context=context, initializer=_init,
-                             initargs=(type(checker), checker.book.root, checker.lang)) as pool:
+                             initargs=(type(checker), checker.book.root, checker.lang, checker.engine.engine)) as pool:
         for part in pool.map(_chunk, [(chunk, as_of, max_bytes, roots) for chunk in chunks]):
             yield from part
             done += len(part)
